@@ -1,0 +1,31 @@
+# Two commands for a fresh clone (see README): `make check` and `make test`.
+# Each sets up .venv on first use and is a no-op for set-up afterwards.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: check test test-all lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+# The main job: validate the bundled scenarios (the 2030 reliability check once dispatch exists).
+check: $(STAMP)
+	$(BIN)/gzgrid validate runs/2030-target.yaml runs/2030-dry.yaml runs/2030-extreme-dry.yaml runs/2025-baseline.yaml
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

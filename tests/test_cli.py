@@ -1,0 +1,69 @@
+"""The command line: the capacity table, exit statuses and clean errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from model import ROOT
+from model.cli import main
+from tests.conftest import RUNS
+
+ALL = ["validate", "profiles", "run", "targets", "report", "sweep", "adequacy"]
+
+
+def _gzgrid(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "model", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+
+
+def test_help_lists_every_command():
+    result = _gzgrid("--help")
+    assert result.returncode == 0
+    for command in ALL:
+        assert command in result.stdout
+
+
+def test_validate_prints_capacities_beside_the_plan(capsys):
+    assert main(["validate", str(RUNS / "2030-target.yaml"), str(RUNS / "2030-dry.yaml")]) == 0
+    text = capsys.readouterr().out
+    assert "solar" in text and "60.00" in text and ">= 60" in text
+    assert "coal share" in text and "< 42%" in text
+    assert "hydrology: dry" in text
+
+
+def test_bad_scenario_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nyear: 2030\nhydrolgy: dry\n")
+    result = _gzgrid("validate", str(bad))
+    assert result.returncode == 2
+    assert "unknown key 'hydrolgy'" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nyear: 2030\nhydrolgy: dry\n")
+    result = _gzgrid("--debug", "validate", str(bad))
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr
+
+
+def test_bad_register_exits_2(register_copy):
+    (register_copy / "thermal.csv").write_text("")
+    assert main(["validate", str(RUNS / "2030-target.yaml"), "--register", str(register_copy)]) == 2
+
+
+@pytest.mark.parametrize("command", ["sweep", "adequacy"])
+def test_unbuilt_commands_say_so(command, capsys):
+    assert main([command]) == 2
+    assert "not built yet" in capsys.readouterr().err
+
+
+def test_usage_error_exits_2():
+    result = _gzgrid("validate")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
