@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from model import NETWORK_DATA
+from model import NETWORK_DATA, ROOT
 from model.errors import GzgridError
 
 app = typer.Typer(
@@ -23,7 +23,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, width=100)
+OUT = Console(highlight=False, width=100)
 err = Console(stderr=True, highlight=False)
 
 #: Plan targets shown beside each carrier's capacity (targets.csv id for each carrier).
@@ -88,30 +88,130 @@ def validate(
             f"{coal_t.comparison} {coal_t.value:.0%}" if coal_t is not None else "-",
             coal_t.clause if coal_t is not None else "",
         )
-        out.print(table)
+        OUT.print(table)
         demand = register.demand_row(scenario.year, scenario.demand_case)
         peak = peak_estimate_mw(register, scenario)
         dr = dr_share(register, scenario)
-        out.print(
+        OUT.print(
             f"demand: {demand.annual_twh:g} TWh ({scenario.demand_case}), peak about {peak / 1e3:.1f} GW "
             f"at load factor {demand.load_factor:g}; DR {dr:.0%} of peak = {dr * peak / 1e3:.2f} GW\n"
             f"hydrology: {scenario.hydrology}; weather seed {scenario.weather.seed}, year "
             f"{scenario.weather.year}; dispatch {scenario.dispatch.mode}; standard LOLE <= "
             f"{scenario.adequacy.lole_h:g} h/yr\n"
         )
-    out.print(f"[green]ok[/green]: {len(scenarios)} scenario(s) valid against the register in {register_dir}")
+    OUT.print(f"[green]ok[/green]: {len(scenarios)} scenario(s) valid against the register in {register_dir}")
 
 
 @app.command()
-def profiles() -> None:
+def profiles(
+    years: int = typer.Option(30, min=1, max=10_000, help="number of weather years"),
+    seed: int = typer.Option(1, min=0, help="generator seed"),
+    scenario: Path = typer.Option(
+        ROOT / "runs" / "2030-target.yaml", help="scenario giving capacities and demand"
+    ),
+    hydrology: str | None = typer.Option(None, help="hydrology class (default: the scenario's)"),
+    out: Path | None = typer.Option(None, help="write the profiles to this netCDF file"),
+) -> None:
     """Generate weather and demand profiles and print their calibration table."""
-    _not_built("profiles", "issue 3: weather generator")
+    from model.register import load_register
+    from model.run import scenario_profiles, with_overrides
+    from model.scenario import load_scenario
+    from model.weather import calibration_table
+
+    register = load_register()
+    sc = with_overrides(load_scenario(scenario), hydrology=hydrology, **{"weather.seed": seed})
+    with out_status(f"generating {years} weather years ..."):
+        ds = scenario_profiles(sc, register, n_years=years)
+    if out is not None:
+        write_netcdf(ds, out)
+    table = calibration_table(ds, register.hydro.set_index("id"))
+    shown = Table(title=f"calibration: {years} weather years, seed {seed}, hydrology {sc.hydrology}")
+    for col in ("statistic", "target", "accepted range", "generated", "result"):
+        shown.add_column(col, justify="left" if col == "statistic" else "right")
+    for row in table.itertuples():
+        verdict = "[green]pass[/green]" if row.passed else "[red]FAIL[/red]"
+        shown.add_row(
+            str(row.statistic),
+            f"{row.target:.4g}",
+            f"{row.low:.4g} to {row.high:.4g}",
+            f"{row.value:.4g}",
+            verdict,
+        )
+    OUT.print(shown)
+    failed = int((~table.passed.astype(bool)).sum())
+    OUT.print(
+        f"{len(table) - failed} of {len(table)} statistics within their targets"
+        + (f"; written to {out}" if out else "")
+    )
+
+
+def write_netcdf(ds, path: Path) -> None:
+    """Write a dataset atomically (temporary file, then rename)."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    ds.to_netcdf(tmp)
+    os.replace(tmp, path)
 
 
 @app.command()
-def run() -> None:
+def run(
+    scenario: Path = typer.Argument(..., help="scenario file (runs/*.yaml)"),
+    hydrology: str | None = typer.Option(
+        None, help="override the hydrology class: wet, normal, dry, extreme_dry"
+    ),
+    weather_year: int | None = typer.Option(None, help="override the weather-year index"),
+    mode: str | None = typer.Option(None, help="monolithic or decomposed"),
+    horizon: int | None = typer.Option(None, help="dispatch only the first N hours"),
+    out: Path | None = typer.Option(None, help="run folder (default runs/<name>)"),
+) -> None:
     """Dispatch a scenario hour by hour for a year and write its run folder."""
-    _not_built("run", "issue 4: annual dispatch")
+    from model.run import load_and_run
+
+    with out_status("starting") as status:
+        result = load_and_run(
+            scenario,
+            out=out,
+            progress=lambda step: status.update(f"gzgrid run: {step} ..."),
+            hydrology=hydrology,
+            **{"weather.year": weather_year, "dispatch.mode": mode, "dispatch.horizon_hours": horizon},
+        )
+    print_summary(result.summary, result.folder)
+
+
+def out_status(text: str):
+    """A spinner on the terminal while a long step runs."""
+    return OUT.status(text, spinner="dots")
+
+
+def print_summary(s: dict, folder: Path) -> None:
+    """The run summary as a table, the verdict last."""
+    table = Table(
+        title=f"{s['scenario']} ({s['hydrology']}, weather year {s['weather_year']}): {s['hours']} h"
+    )
+    table.add_column("generation (发电量)")
+    table.add_column("TWh", justify="right")
+    for carrier, twh in s["generation_twh"].items():
+        table.add_row(carrier, f"{twh:.2f}")
+    OUT.print(table)
+    cur = s["curtailment_pct"]
+    OUT.print(
+        f"coal share: {s['coal_share_capacity']:.1%} of capacity, {s['coal_share_generation']:.1%} of "
+        f"generation; non-fossil {s['nonfossil_share_generation']:.1%} of generation; "
+        f"CO2 {s['co2_mt']:.1f} Mt\n"
+        f"unserved energy {s['eue_mwh']:.0f} MWh ({s['neue_ppm']:.1f} ppm), loss-of-load hours "
+        f"{s['lole_h']}, peak shortfall {s['peak_shortfall_mw']:.0f} MW\n"
+        f"demand response {s['dr_mwh']:.0f} MWh in {s['dr_hours']} h; curtailment wind "
+        f"{cur['wind']:.1f} %, solar {cur['solar']:.1f} %\n"
+        f"exports {s['export_twh']:.2f} of {s['export_obligation_twh']:.2f} TWh owed to Guangdong\n"
+        f"mode {s['mode']}, solve {s['solve_seconds']:.1f} s; run folder {folder}"
+    )
+    colour = "green" if s["verdict"] == "reliable" else "red"
+    OUT.print(
+        f"verdict: [{colour}]{s['verdict']}[/{colour}] (LOLE {s['lole_h']} h against the standard "
+        f"of {s['lole_standard_h']:g} h/yr)"
+    )
 
 
 @app.command()

@@ -1,0 +1,184 @@
+"""The run pipeline behind ``gzgrid run``: scenario -> profiles -> network -> dispatch -> run folder.
+
+This is the layer on top of the simulation core (it may use ``analysis`` for the summary). A run
+folder is first written under a temporary name beside its destination and renamed when
+complete, so an interrupted run never leaves a folder that looks whole.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from model import ROOT, __version__
+from model.capacity import asset_capacities
+from model.register import PREFECTURES, Register, load_register
+from model.scenario import Scenario, load_scenario, scenario_to_yaml
+
+log = logging.getLogger("gzgrid")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run produced."""
+
+    folder: Path
+    summary: dict[str, object]
+
+
+def with_overrides(scenario: Scenario, **changes: object) -> Scenario:
+    """A validated copy of ``scenario`` with dotted keys replaced (``None`` values are ignored)."""
+    data = scenario.model_dump()
+    for key, value in changes.items():
+        if value is None:
+            continue
+        *parents, leaf = key.split(".")
+        node = data
+        for p in parents:
+            node = node[p]
+        node[leaf] = value
+    return Scenario.model_validate(data)
+
+
+def scenario_profiles(scenario: Scenario, register: Register, n_years: int = 1) -> xr.Dataset:
+    """Weather years of a scenario from the generator (cached in ``data/profiles/``).
+
+    ``n_years`` years starting at the scenario's weather year.
+    """
+    from model.weather import load_or_generate
+
+    assets = asset_capacities(register, scenario)
+    stations = register.hydro.set_index("id")[
+        ["bus", "river", "kind", "downstream", "head_m", "mean_generation_gwh"]
+    ].copy()
+    stations["p_nom_mw"] = assets.loc[stations.index, "p_nom_mw"]
+    demand = register.demand_row(scenario.year, scenario.demand_case)
+    regions = register.buses.set_index("id").loc[list(PREFECTURES), ["lon", "lat"]]
+    return load_or_generate(
+        regions=regions,
+        stations=stations,
+        demand_shares=register.demand_shares.set_index("bus").share,
+        annual_demand_twh=float(demand.annual_twh),
+        load_factor=float(demand.load_factor),
+        hydrology=scenario.hydrology,
+        n_years=n_years,
+        first_year=scenario.weather.year,
+        seed=scenario.weather.seed,
+        calendar_year=scenario.year,
+    )
+
+
+def run_scenario(
+    scenario: Scenario,
+    register: Register | None = None,
+    out: Path | None = None,
+    progress: Callable[[str], None] = lambda step: None,
+) -> RunResult:
+    """Build, dispatch and write one scenario's run folder.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario.
+    register : Register, optional
+        The asset register (default: the bundled one).
+    out : Path, optional
+        Run folder (default ``scenario.output_dir`` or ``runs/<name>``).
+    progress : callable
+        Called with the name of each step as it starts.
+    """
+    from analysis.summary import summarize, verdict
+    from model.dispatch import dispatch
+    from model.network import build_network
+
+    register = register or load_register()
+    folder = Path(out or scenario.output_dir or ROOT / "runs" / scenario.name)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    progress("profiles")
+    profiles = scenario_profiles(scenario, register)
+    timings["profiles_s"] = time.perf_counter() - t0
+    progress("build")
+    t = time.perf_counter()
+    n = build_network(scenario, register, profiles)
+    timings["build_s"] = time.perf_counter() - t
+    progress(f"dispatch ({scenario.dispatch.mode})")
+    result = dispatch(n, scenario.dispatch, scenario.solver)
+    timings.update({f"dispatch_{k}": v for k, v in result.timings.items()})
+    summary = summarize(n)
+    summary.update(
+        mode=result.mode,
+        solve_seconds=result.solve_seconds,
+        objective_cny=result.objective_cny,
+        verdict=verdict(summary, scenario.adequacy.lole_h, len(n.snapshots)),
+        lole_standard_h=scenario.adequacy.lole_h,
+        hydrology=scenario.hydrology,
+        weather_seed=scenario.weather.seed,
+        weather_year=scenario.weather.year,
+        scenario=scenario.name,
+        gzgrid_version=__version__,
+    )
+    progress("write")
+    t = time.perf_counter()
+    write_run_folder(folder, scenario, n, summary)
+    timings["write_s"] = time.perf_counter() - t
+    timings["total_s"] = time.perf_counter() - t0
+    summary["timings"] = timings
+    _replace_json(folder / "summary.json", summary)
+    return RunResult(folder=folder, summary=summary)
+
+
+def write_run_folder(folder: Path, scenario: Scenario, n, summary: dict[str, object]) -> None:
+    """Write ``scenario.yaml``, ``network.nc``, ``summary.json`` and ``log.txt`` atomically."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.parent / f".{folder.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    (tmp / "scenario.yaml").write_text(
+        f"# resolved by gzgrid {__version__}\n" + scenario_to_yaml(scenario), encoding="utf-8"
+    )
+    n.export_to_netcdf(tmp / "network.nc", compression={"zlib": True, "complevel": 4})
+    (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_json_default), encoding="utf-8")
+    (tmp / "log.txt").write_text(_log_text(summary), encoding="utf-8")
+    old = folder.parent / f".{folder.name}.old-{os.getpid()}"
+    if folder.exists():
+        folder.rename(old)
+    tmp.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _replace_json(path: Path, data: dict[str, object]) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=_json_default), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _log_text(summary: dict[str, object]) -> str:
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    return f"{stamp} gzgrid {__version__} run of '{summary.get('scenario')}': {summary.get('verdict')}\n"
+
+
+def load_and_run(path: Path, **overrides: object) -> RunResult:
+    """``gzgrid run``: load a scenario file, apply command-line overrides, run it."""
+    out = overrides.pop("out", None)
+    progress = overrides.pop("progress", lambda step: None)
+    scenario = with_overrides(load_scenario(path), **overrides)
+    return run_scenario(scenario, out=out, progress=progress)
