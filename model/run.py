@@ -7,6 +7,8 @@ complete, so an interrupted run never leaves a folder that looks whole.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
 import os
@@ -19,8 +21,11 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
+from analysis.summary import summarize, verdict
 from model import ROOT, __version__
 from model.capacity import asset_capacities
+from model.dispatch import dispatch
+from model.network import build_network
 from model.register import PREFECTURES, Register, load_register
 from model.scenario import Scenario, load_scenario, scenario_to_yaml
 
@@ -96,11 +101,42 @@ def run_scenario(
     progress : callable
         Called with the name of each step as it starts.
     """
-    from analysis.summary import summarize, verdict
-    from model.dispatch import dispatch
-    from model.network import build_network
+    with captured_log() as logbook:
+        log.info("gzgrid %s: run of scenario '%s'", __version__, scenario.name)
+        return _run(scenario, register or load_register(), out, progress, logbook)
 
-    register = register or load_register()
+
+@contextlib.contextmanager
+def captured_log():
+    """Collect gzgrid, PyPSA and linopy log records (INFO and up) for ``log.txt``.
+
+    While a run lasts they go to the log book instead of the terminal.
+    """
+    book = io.StringIO()
+    handler = logging.StreamHandler(book)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    loggers = [logging.getLogger(name) for name in ("gzgrid", "model", "pypsa", "linopy")]
+    saved = [(lg.level, lg.propagate) for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.setLevel(logging.INFO)
+        lg.propagate = False
+    try:
+        yield book
+    finally:
+        for lg, (level, propagate) in zip(loggers, saved, strict=True):
+            lg.removeHandler(handler)
+            lg.setLevel(level)
+            lg.propagate = propagate
+
+
+def _run(
+    scenario: Scenario,
+    register: Register,
+    out: Path | None,
+    progress: Callable[[str], None],
+    logbook: io.StringIO,
+) -> RunResult:
     folder = Path(out or scenario.output_dir or ROOT / "runs" / scenario.name)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -129,7 +165,8 @@ def run_scenario(
     )
     progress("write")
     t = time.perf_counter()
-    write_run_folder(folder, scenario, n, summary)
+    log.info("verdict: %s (LOLE %s h)", summary["verdict"], summary["lole_h"])
+    write_run_folder(folder, scenario, n, summary, logbook.getvalue())
     timings["write_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t0
     summary["timings"] = timings
@@ -137,7 +174,9 @@ def run_scenario(
     return RunResult(folder=folder, summary=summary)
 
 
-def write_run_folder(folder: Path, scenario: Scenario, n, summary: dict[str, object]) -> None:
+def write_run_folder(
+    folder: Path, scenario: Scenario, n, summary: dict[str, object], log_text: str = ""
+) -> None:
     """Write ``scenario.yaml``, ``network.nc``, ``summary.json`` and ``log.txt`` atomically."""
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -149,7 +188,7 @@ def write_run_folder(folder: Path, scenario: Scenario, n, summary: dict[str, obj
     )
     n.export_to_netcdf(tmp / "network.nc", compression={"zlib": True, "complevel": 4})
     (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_json_default), encoding="utf-8")
-    (tmp / "log.txt").write_text(_log_text(summary), encoding="utf-8")
+    (tmp / "log.txt").write_text(log_text, encoding="utf-8")
     old = folder.parent / f".{folder.name}.old-{os.getpid()}"
     if folder.exists():
         folder.rename(old)
@@ -169,11 +208,6 @@ def _json_default(value: object) -> object:
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _log_text(summary: dict[str, object]) -> str:
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    return f"{stamp} gzgrid {__version__} run of '{summary.get('scenario')}': {summary.get('verdict')}\n"
 
 
 def load_and_run(path: Path, **overrides: object) -> RunResult:

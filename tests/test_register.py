@@ -226,3 +226,14 @@ def test_unquoted_comma(register_copy):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(InputError, match=r"buses.csv, line 3: 7 fields but the header has 6"):
         load_register(register_copy)
+
+
+def test_export_obligation_fits_the_link(register):
+    from model.network import export_obligation, snapshots
+
+    for year in (2025, 2030):
+        owed = export_obligation(register, year, snapshots(year))
+        links = register.corridors[register.corridors.kind == "export"]
+        deliverable = (links[f"p_nom_{year}_mw"] * links.efficiency).sum()
+        assert owed.max() <= deliverable
+        assert owed.sum() == pytest.approx(register.year_row("exports", year).annual_twh * 1e6)

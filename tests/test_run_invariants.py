@@ -1,0 +1,101 @@
+"""Invariants of a real 2030 run (two winter weeks) and its run folder."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pypsa
+import pytest
+
+from model.run import run_scenario, with_overrides
+from model.scenario import load_scenario
+from tests.conftest import RUNS
+
+TOL = 1e-3  # MW or MWh
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    scenario = with_overrides(
+        load_scenario(RUNS / "2030-extreme-dry.yaml"),
+        **{"dispatch.horizon_hours": 24 * 14, "dispatch.mode": "monolithic"},
+    )
+    out = tmp_path_factory.mktemp("runs") / "inv"
+    return run_scenario(scenario, out=out)
+
+
+@pytest.fixture(scope="module")
+def n(run) -> pypsa.Network:
+    return pypsa.Network(run.folder / "network.nc")
+
+
+def injections(n: pypsa.Network) -> pd.DataFrame:
+    """Power injected into every bus by every component [MW], summed per bus and hour."""
+    c = n.c
+    parts = [
+        c.generators.dynamic.p.T.groupby(c.generators.static.bus).sum().T,
+        c.storage_units.dynamic.p.T.groupby(c.storage_units.static.bus).sum().T,
+        c.stores.dynamic.p.T.groupby(c.stores.static.bus).sum().T,
+        -c.loads.dynamic.p.T.groupby(c.loads.static.bus).sum().T,
+    ]
+    links = c.links.static
+    for i in ("0", "1", "2"):
+        p = c.links.dynamic[f"p{i}"]
+        if p.empty:
+            continue
+        bus = links.loc[p.columns, f"bus{i}"]
+        used = bus != ""  # links without a third bus
+        parts.append(-p.loc[:, used].T.groupby(bus[used]).sum().T)
+    return pd.concat(parts, axis=1).T.groupby(level=0).sum().T
+
+
+def test_run_folder_is_complete(run):
+    names = {p.name for p in run.folder.iterdir()}
+    assert {"scenario.yaml", "network.nc", "summary.json", "log.txt"} <= names
+    assert not any(p.name.startswith(".") for p in run.folder.parent.iterdir())
+    summary = json.loads((run.folder / "summary.json").read_text())
+    for key in ("lole_h", "eue_mwh", "neue_ppm", "peak_shortfall_mw", "dr_mwh", "dr_hours",
+                "generation_twh", "curtailment_pct", "coal_share_capacity", "coal_share_generation",
+                "nonfossil_share_generation", "co2_mt", "export_twh", "export_obligation_twh",
+                "objective_cny", "solve_seconds", "mode"):
+        assert key in summary, key
+    assert summary["hours"] == 24 * 14
+
+
+def test_energy_balance_closes_at_every_bus_and_hour(n):
+    balance = injections(n)
+    assert set(balance.columns) == set(n.buses.index)
+    assert np.abs(balance.to_numpy()).max() < TOL
+
+
+def test_water_balance_of_every_reservoir(n):
+    stores = n.c.stores.static
+    ids = stores.index[stores.carrier == "hydro_reservoir"]
+    e = n.c.stores.dynamic.e[ids]
+    p = n.c.stores.dynamic.p[ids]
+    previous = e.shift(1)
+    previous.iloc[0] = e.iloc[-1]  # cyclic
+    # level change = what the bus puts in (inflow + upstream - turbine - spill) = -p
+    assert np.abs((e - previous + p).to_numpy()).max() < TOL
+
+
+def test_storage_within_limits(n):
+    su = n.c.storage_units.static
+    soc = n.c.storage_units.dynamic.state_of_charge
+    assert (soc >= -TOL).all().all()
+    assert (soc <= su.p_nom * su.max_hours + TOL).all().all()
+    st = n.c.stores.static
+    e = n.c.stores.dynamic.e
+    assert (e >= -TOL).all().all()
+    assert (e <= st.e_nom + TOL).all().all()
+
+
+def test_exports_within_the_link(n):
+    links = n.c.links.static
+    ex = links.index[links.carrier == "export"]
+    p0 = n.c.links.dynamic.p0[ex]
+    assert (p0 >= -TOL).all().all()
+    assert (p0 <= links.p_nom[ex] + TOL).all().all()
+    assert links.p_nom[ex].sum() == pytest.approx(8000)
