@@ -1,11 +1,11 @@
-# Two commands for a fresh clone (see README): `make check` and `make test`.
+# Two commands for a fresh clone (see README): `make run` and `make test`.
 # Each sets up .venv on first use and is a no-op for set-up afterwards.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: check test test-all lint bench clean
+.PHONY: run check test test-all lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-# The main job: validate the bundled scenarios (the 2030 reliability check once dispatch exists).
+# The main job: the 2030 reliability check, a year of hourly dispatch in a normal and an
+# extreme-dry hydrology year, each printing its verdict.
+run: $(STAMP)
+	$(BIN)/gzgrid run runs/2030-target.yaml
+	$(BIN)/gzgrid run runs/2030-extreme-dry.yaml
+
+# Check the bundled scenarios against the register and print capacities beside the plan.
 check: $(STAMP)
 	$(BIN)/gzgrid validate runs/2030-target.yaml runs/2030-dry.yaml runs/2030-extreme-dry.yaml runs/2025-baseline.yaml
 

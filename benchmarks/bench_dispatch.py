@@ -1,0 +1,91 @@
+"""Full 2030 year of the real Guizhou network: decomposed wall time, memory, and monolithic ratio.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_dispatch.py [--scenario runs/2030-target.yaml] [--monolithic]
+
+Prints the time of each stage (profiles, build, solve, write) of a decomposed run, its peak
+resident memory, and with ``--monolithic`` the same year solved as one LP (tens of minutes):
+the speed ratio and the agreement (system cost, unserved energy, reservoir levels at window ends,
+verdict). Each mode runs in a fresh process so peak memory is per mode.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from model.run import run_scenario, with_overrides
+from model.scenario import load_scenario
+t = time.perf_counter()
+s = with_overrides(load_scenario(sys.argv[1]), **{"dispatch.mode": sys.argv[2]})
+r = run_scenario(s, out=Path(sys.argv[3]))
+wall = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"wall_s": wall, "peak_rss_mb": peak / 1024, **r.summary}, default=str))
+"""
+
+
+def run_mode(scenario: Path, mode: str, out: Path) -> dict:
+    """Run one mode in a fresh process; return its summary with wall time and peak memory."""
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(scenario), mode, str(out)],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def reservoir_gap(a: Path, b: Path, every_h: int = 168) -> float:
+    """Largest difference of total reservoir energy at weekly ends between two runs [GWh]."""
+    import pypsa
+
+    levels = []
+    for folder in (a, b):
+        n = pypsa.Network(folder / "network.nc")
+        st = n.c.stores.static
+        ids = st.index[st.carrier == "hydro_reservoir"]
+        levels.append(n.c.stores.dynamic.e[ids].sum(axis=1).iloc[every_h - 1 :: every_h].to_numpy())
+    return float(abs(levels[0] - levels[1]).max() / 1e3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", type=Path, default=ROOT / "runs" / "2030-target.yaml")
+    parser.add_argument("--monolithic", action="store_true", help="also solve the year as one LP")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        dec = run_mode(args.scenario, "decomposed", Path(tmp) / "dec")
+        t = dec["timings"]
+        print(f"decomposed: {dec['wall_s']:.1f} s wall for the whole run (budget 60 s); peak RSS "
+              f"{dec['peak_rss_mb']:.0f} MB (budget 4 GB)")  # fmt: skip
+        print(f"  profiles {t['profiles_s']:.1f} s, build {t['build_s']:.1f} s, solve "
+              f"{dec['solve_seconds']:.1f} s, write {t['write_s']:.1f} s")  # fmt: skip
+        print("  dispatch stages: " + ", ".join(f"{k[9:]} {v:.1f} s" for k, v in t.items()
+                                               if k.startswith("dispatch_")))  # fmt: skip
+        print(f"  objective {dec['objective_cny']:.6e} CNY, EUE {dec['eue_mwh']:.1f} MWh, verdict {dec['verdict']}")
+        if not args.monolithic:
+            return
+        t0 = time.perf_counter()
+        mono = run_mode(args.scenario, "monolithic", Path(tmp) / "mono")
+        print(f"monolithic: {mono['wall_s']:.1f} s wall (measured {time.perf_counter() - t0:.0f} s), peak RSS "
+              f"{mono['peak_rss_mb']:.0f} MB; ratio {mono['wall_s'] / dec['wall_s']:.1f}x")  # fmt: skip
+        cost = 100 * (dec["objective_cny"] / mono["objective_cny"] - 1)
+        print(f"agreement: cost {cost:+.3f} %, EUE {dec['eue_mwh']:.1f} vs {mono['eue_mwh']:.1f} MWh, "
+              f"reservoirs at week ends within {reservoir_gap(Path(tmp) / 'dec', Path(tmp) / 'mono'):.0f} GWh, "
+              f"verdict {dec['verdict']} vs {mono['verdict']}")  # fmt: skip
+    print(f"benchmark process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
