@@ -26,13 +26,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from model.run import run_scenario, with_overrides
+from model.run import run_scenario
+from model.scenario import with_overrides
 from model.scenario import load_scenario
 t = time.perf_counter()
 s = with_overrides(load_scenario(sys.argv[1]), **{"dispatch.mode": sys.argv[2]})
 r = run_scenario(s, out=Path(sys.argv[3]))
 wall = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+usage = resource.getrusage
+peak = max(usage(resource.RUSAGE_SELF).ru_maxrss, usage(resource.RUSAGE_CHILDREN).ru_maxrss)
 print(json.dumps({"wall_s": wall, "peak_rss_mb": peak / 1024, **r.summary}, default=str))
 """
 
@@ -73,16 +75,19 @@ def main() -> None:
               f"{dec['solve_seconds']:.1f} s, write {t['write_s']:.1f} s")  # fmt: skip
         print("  dispatch stages: " + ", ".join(f"{k[9:]} {v:.1f} s" for k, v in t.items()
                                                if k.startswith("dispatch_")))  # fmt: skip
-        print(f"  objective {dec['objective_cny']:.6e} CNY, EUE {dec['eue_mwh']:.1f} MWh, verdict {dec['verdict']}")
+        print(f"  objective {dec['objective_cny']:.6e} CNY, EUE {dec['eue_mwh']:.1f} MWh, "
+              f"verdict {dec['verdict']}")  # fmt: skip
         if not args.monolithic:
             return
         t0 = time.perf_counter()
         mono = run_mode(args.scenario, "monolithic", Path(tmp) / "mono")
-        print(f"monolithic: {mono['wall_s']:.1f} s wall (measured {time.perf_counter() - t0:.0f} s), peak RSS "
+        measured = time.perf_counter() - t0
+        print(f"monolithic: {mono['wall_s']:.1f} s wall (process {measured:.0f} s), peak RSS "
               f"{mono['peak_rss_mb']:.0f} MB; ratio {mono['wall_s'] / dec['wall_s']:.1f}x")  # fmt: skip
         cost = 100 * (dec["objective_cny"] / mono["objective_cny"] - 1)
+        gap = reservoir_gap(Path(tmp) / "dec", Path(tmp) / "mono")
         print(f"agreement: cost {cost:+.3f} %, EUE {dec['eue_mwh']:.1f} vs {mono['eue_mwh']:.1f} MWh, "
-              f"reservoirs at week ends within {reservoir_gap(Path(tmp) / 'dec', Path(tmp) / 'mono'):.0f} GWh, "
+              f"reservoirs at week ends within {gap:.0f} GWh, "
               f"verdict {dec['verdict']} vs {mono['verdict']}")  # fmt: skip
     print(f"benchmark process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

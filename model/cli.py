@@ -114,8 +114,8 @@ def profiles(
 ) -> None:
     """Generate weather and demand profiles and print their calibration table."""
     from model.register import load_register
-    from model.run import scenario_profiles, with_overrides
-    from model.scenario import load_scenario
+    from model.run import scenario_profiles
+    from model.scenario import load_scenario, with_overrides
     from model.weather import calibration_table
 
     register = load_register()

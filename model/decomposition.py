@@ -66,6 +66,7 @@ from model.dispatch import (
     dr_event_hours,
     format_constraint_label,
     highs_options,
+    native_stdout_silenced,
 )
 from model.errors import SolveError
 from model.scenario import DispatchOptions, SolverOptions
@@ -200,9 +201,10 @@ def _solve_plan(n: pypsa.Network, solver: SolverOptions) -> tuple[pypsa.Network,
         else:
             gens.static.loc[g, "p_max_pu"] *= scale
     plan.optimize.create_model(include_objective_constant=False)
-    status, condition = plan.optimize.solve_model(
-        solver_name=solver.name, io_api="direct", solver_options=highs_options(solver)
-    )
+    with native_stdout_silenced():
+        status, condition = plan.optimize.solve_model(
+            solver_name=solver.name, io_api="direct", solver_options=highs_options(solver)
+        )
     check_solved(plan.model, status, condition, what=f"seasonal plan ({PLAN_OFFSET} resolution)")
     smap = result.snapshot_map.reindex(n.snapshots)
     period = plan.snapshots.get_indexer(pd.DatetimeIndex(smap.to_numpy()))

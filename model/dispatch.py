@@ -17,7 +17,10 @@ constraints and their coordinates.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +51,25 @@ def configure_pypsa() -> None:
 
 
 configure_pypsa()
+
+
+@contextlib.contextmanager
+def native_stdout_silenced():
+    """Send C-level standard output to /dev/null for the duration.
+
+    HiGHS prints its banner from C++ straight to file descriptor 1 whenever a solver object is
+    created, whatever its ``output_flag``; that would break the command line's output.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 @dataclass(frozen=True)
@@ -131,9 +153,10 @@ def solve_monolithic(
     extra(n, n.snapshots)
     t_build = time.perf_counter() - t0
     t0 = time.perf_counter()
-    status, condition = n.optimize.solve_model(
-        solver_name=solver.name, io_api="direct", solver_options=highs_options(solver)
-    )
+    with native_stdout_silenced():
+        status, condition = n.optimize.solve_model(
+            solver_name=solver.name, io_api="direct", solver_options=highs_options(solver)
+        )
     t_total = time.perf_counter() - t0
     check_solved(n.model, status, condition, what="monolithic LP")
     t_solve = float(getattr(n.model.solver_model, "getRunTime", lambda: t_total)())

@@ -27,7 +27,7 @@ from model.capacity import asset_capacities
 from model.dispatch import dispatch
 from model.network import build_network
 from model.register import PREFECTURES, Register, load_register
-from model.scenario import Scenario, load_scenario, scenario_to_yaml
+from model.scenario import Scenario, load_scenario, scenario_to_yaml, with_overrides
 
 log = logging.getLogger("gzgrid")
 
@@ -38,20 +38,6 @@ class RunResult:
 
     folder: Path
     summary: dict[str, object]
-
-
-def with_overrides(scenario: Scenario, **changes: object) -> Scenario:
-    """A validated copy of ``scenario`` with dotted keys replaced (``None`` values are ignored)."""
-    data = scenario.model_dump()
-    for key, value in changes.items():
-        if value is None:
-            continue
-        *parents, leaf = key.split(".")
-        node = data
-        for p in parents:
-            node = node[p]
-        node[leaf] = value
-    return Scenario.model_validate(data)
 
 
 def scenario_profiles(scenario: Scenario, register: Register, n_years: int = 1) -> xr.Dataset:

@@ -51,7 +51,7 @@ class DispatchOptions(_Strict):
     """How the year is dispatched."""
 
     mode: Literal["monolithic", "decomposed"] = Field(
-        "monolithic", description="whole year as one LP, or seasonal plan + parallel hourly windows"
+        "decomposed", description="seasonal plan + parallel hourly windows, or the whole year as one LP"
     )
     window_days: int = Field(7, ge=1, le=92, description="length of an hourly window in decomposed mode [d]")
     overlap_days: int = Field(1, ge=0, le=14, description="look-ahead overlap of each window [d]")
@@ -131,6 +131,31 @@ def load_scenario(path: Path | str) -> Scenario:
         return Scenario.model_validate(merged)
     except ValidationError as exc:
         raise _explain(exc, origin, Path(path)) from None
+
+
+def with_overrides(scenario: Scenario, **changes: object) -> Scenario:
+    """A validated copy of ``scenario`` with dotted keys replaced (``None`` values are ignored).
+
+    Command-line options (``--hydrology``, ``--mode`` ...) and sweeps use this; a value that
+    does not fit the schema is an :class:`InputError` naming the key.
+    """
+    data = scenario.model_dump()
+    for key, value in changes.items():
+        if value is None:
+            continue
+        *parents, leaf = key.split(".")
+        node = data
+        for p in parents:
+            node = node[p]
+        node[leaf] = value
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise InputError(
+            f"scenario '{scenario.name}', override {where} = {err.get('input')!r}: {err['msg']}"
+        ) from None
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

@@ -16,6 +16,8 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from model.dispatch import native_stdout_silenced
+
 
 @dataclass
 class WindowWork:
@@ -138,7 +140,8 @@ def solve_window(task: tuple[int, np.ndarray, np.ndarray]) -> dict[str, Any]:
     lb = np.r_[w.col_lb[cols], np.zeros(2 * npin)]
     ub = np.r_[w.col_ub[cols], np.full(2 * npin, np.inf)]
 
-    h = highspy.Highs()
+    with native_stdout_silenced():
+        h = highspy.Highs()
     for key, value in w.options.items():
         h.setOptionValue(key, value)
     hlp = highspy.HighsLp()

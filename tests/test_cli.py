@@ -67,3 +67,21 @@ def test_usage_error_exits_2():
     result = _gzgrid("validate")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_run_prints_the_verdict_and_writes_the_folder(tmp_path):
+    out = tmp_path / "short"
+    result = _gzgrid("run", str(RUNS / "2030-target.yaml"), "--horizon", "48", "--mode", "monolithic",
+                     "--out", str(out))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "verdict:" in result.stdout and "reliable" in result.stdout
+    assert (out / "summary.json").is_file() and (out / "network.nc").is_file()
+    assert "Running HiGHS" not in result.stdout
+
+
+def test_run_with_a_bad_override_exits_2(tmp_path):
+    target = str(RUNS / "2030-target.yaml")
+    result = _gzgrid("run", target, "--hydrology", "soggy", "--out", str(tmp_path / "x"))
+    assert result.returncode == 2
+    assert "hydrology" in result.stderr and "'wet', 'normal', 'dry' or 'extreme_dry'" in result.stderr
+    assert not (tmp_path / "x").exists()

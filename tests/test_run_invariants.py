@@ -9,8 +9,8 @@ import pandas as pd
 import pypsa
 import pytest
 
-from model.run import run_scenario, with_overrides
-from model.scenario import load_scenario
+from model.run import run_scenario
+from model.scenario import load_scenario, with_overrides
 from tests.conftest import RUNS
 
 TOL = 1e-3  # MW or MWh
