@@ -187,9 +187,11 @@ def out_status(text: str):
 
 def print_summary(s: dict, folder: Path) -> None:
     """The run summary as a table, the verdict last."""
-    table = Table(
-        title=f"{s['scenario']} ({s['hydrology']}, weather year {s['weather_year']}): {s['hours']} h"
+    OUT.print(
+        f"[bold]{s['scenario']}[/bold]: {s['hours']} h, hydrology {s['hydrology']}, weather year "
+        f"{s['weather_year']} (seed {s['weather_seed']})"
     )
+    table = Table()
     table.add_column("generation (发电量)")
     table.add_column("TWh", justify="right")
     for carrier, twh in s["generation_twh"].items():
@@ -205,7 +207,8 @@ def print_summary(s: dict, folder: Path) -> None:
         f"demand response {s['dr_mwh']:.0f} MWh in {s['dr_hours']} h; curtailment wind "
         f"{cur['wind']:.1f} %, solar {cur['solar']:.1f} %\n"
         f"exports {s['export_twh']:.2f} of {s['export_obligation_twh']:.2f} TWh owed to Guangdong\n"
-        f"mode {s['mode']}, solve {s['solve_seconds']:.1f} s; run folder {folder}"
+        f"{s['mode']} dispatch: {s['timings']['total_s']:.0f} s wall (solver CPU {s['solve_seconds']:.0f} s);"
+        f" run folder {folder}"
     )
     colour = "green" if s["verdict"] == "reliable" else "red"
     OUT.print(
