@@ -66,6 +66,7 @@ from model.dispatch import (
     dr_event_hours,
     format_constraint_label,
     highs_options,
+    model_options,
     native_stdout_silenced,
 )
 from model.errors import SolveError
@@ -97,7 +98,7 @@ def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverO
     timings["plan"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    n.optimize.create_model(include_objective_constant=False)
+    n.optimize.create_model(include_objective_constant=False, **model_options(n))
     add_dr_event_constraints(n, n.snapshots)
     m = n.model
     timings["build"] = time.perf_counter() - t0
@@ -200,7 +201,7 @@ def _solve_plan(n: pypsa.Network, solver: SolverOptions) -> tuple[pypsa.Network,
             gens.dynamic.p_max_pu[g] *= scale
         else:
             gens.static.loc[g, "p_max_pu"] *= scale
-    plan.optimize.create_model(include_objective_constant=False)
+    plan.optimize.create_model(include_objective_constant=False, **model_options(plan))
     with native_stdout_silenced():
         status, condition = plan.optimize.solve_model(
             solver_name=solver.name, io_api="direct", solver_options=highs_options(solver)

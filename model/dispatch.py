@@ -149,7 +149,7 @@ def solve_monolithic(
             extra_functionality(net, snapshots)
 
     t0 = time.perf_counter()
-    n.optimize.create_model(include_objective_constant=False)
+    n.optimize.create_model(include_objective_constant=False, **model_options(n))
     extra(n, n.snapshots)
     t_build = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -170,6 +170,14 @@ def solve_monolithic(
         condition=condition,
         timings={"build": t_build, "solve": t_solve, "write": max(t_total - t_solve, 0.0)},
     )
+
+
+def model_options(n: pypsa.Network) -> dict[str, Any]:
+    """Options of ``create_model``: committable units use PyPSA's linearised unit commitment.
+
+    Without it PyPSA would make the commitment status binary and the year a MILP.
+    """
+    return {"linearized_unit_commitment": bool(n.c.generators.static.committable.any())}
 
 
 def highs_options(solver: SolverOptions, threads: int | None = None) -> dict[str, Any]:
