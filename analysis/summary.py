@@ -64,7 +64,8 @@ def summarize(n: pypsa.Network) -> dict[str, object]:
     shed = _gen_by_carrier(n, "load_shedding").sum(axis=1)
     dr = _gen_by_carrier(n, "dr").sum(axis=1)
     loads = n.c.loads.static
-    demand = n.c.loads.dynamic.p_set.loc[:, loads.index[loads.carrier == "load"]].sum(axis=1)
+    # the loads' realised power: set for every load after a solve, constant p_set or not
+    demand = n.c.loads.dynamic.p.loc[:, loads.index[loads.carrier == "load"]].sum(axis=1)
     gen = generation_mwh(n)
     cap = capacity_mw(n)
     generating = cap.drop("battery", errors="ignore")
@@ -82,7 +83,7 @@ def summarize(n: pypsa.Network) -> dict[str, object]:
     co2 = float((n.c.generators.dynamic.p.loc[:, thermal] * co2_rate.to_numpy()).sum(axis=1) @ w)
     links = n.c.links.static
     export = float(-n.c.links.dynamic.p1.loc[:, links.index[links.carrier == "export"]].sum(axis=1) @ w)
-    obligation = float(n.c.loads.dynamic.p_set.loc[:, loads.index[loads.carrier == "export"]].sum(axis=1) @ w)
+    obligation = float(n.c.loads.dynamic.p.loc[:, loads.index[loads.carrier == "export"]].sum(axis=1) @ w)
     demand_mwh = float(demand @ w)
     eue = float(shed @ w)
     return {

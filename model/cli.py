@@ -6,6 +6,8 @@ the traceback instead.
 
 from __future__ import annotations
 
+import logging
+import shutil
 import sys
 from pathlib import Path
 
@@ -23,7 +25,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-OUT = Console(highlight=False, width=100)
+OUT = Console(highlight=False, width=max(130, shutil.get_terminal_size().columns))
 err = Console(stderr=True, highlight=False)
 
 #: Plan targets shown beside each carrier's capacity (targets.csv id for each carrier).
@@ -217,16 +219,47 @@ def print_summary(s: dict, folder: Path) -> None:
     )
 
 
-@app.command()
-def targets() -> None:
-    """Compare a run with the plan's targets."""
-    _not_built("targets", "issue 5: target check")
+def _run_dir(run_dir: Path) -> Path:
+    """A run folder must hold what ``gzgrid run`` wrote."""
+    missing = [f for f in ("scenario.yaml", "network.nc") if not (run_dir / f).is_file()]
+    if missing:
+        raise GzgridError(
+            f"{run_dir}: not a run folder (no {missing[0]}); "
+            "run 'gzgrid run SCENARIO' first and pass its folder"
+        )
+    return run_dir
 
 
 @app.command()
-def report() -> None:
-    """Write the HTML report of a run."""
-    _not_built("report", "issue 5: report")
+def targets(run_dir: Path = typer.Argument(..., help="run folder written by 'gzgrid run'")) -> None:
+    """Compare a run with the plan's targets; write targets.csv and targets.json into the run folder."""
+    from analysis.targets import target_table, write_target_table
+
+    table = target_table(_run_dir(run_dir))
+    shown = Table(title=f"the plan's targets against {run_dir}")
+    for col in ("id", "clause", "year", "plan", "run", "status", "note"):
+        shown.add_column(col, overflow="fold")
+    colours = {"met": "green", "missed": "red", "input not honoured": "red"}
+    for row in table.itertuples():
+        status = f"[{colours[row.status]}]{row.status}[/]" if row.status in colours else row.status
+        shown.add_row(str(row.id), str(row.clause), str(row.year), f"{row.plan_value:g} {row.unit}",
+                      f"{row.run_value:.4g} {row.run_unit}" if row.run_value == row.run_value else "-",
+                      status, str(row.note))  # fmt: skip
+    OUT.print(shown)
+    csv_path, json_path = write_target_table(table, run_dir)
+    OUT.print(f"{table.status.value_counts().to_dict()}; written to {csv_path} and {json_path}")
+
+
+@app.command()
+def report(run_dir: Path = typer.Argument(..., help="run folder written by 'gzgrid run'")) -> None:
+    """Write the run's figures and a self-contained HTML report (report.html) into its folder."""
+    from analysis.report import write_report
+    from analysis.targets import target_table, write_target_table
+
+    with out_status("drawing figures and writing the report ..."):
+        path = write_report(_run_dir(run_dir))
+        write_target_table(target_table(run_dir), run_dir)
+    OUT.print(f"report: {path}")
 
 
 @app.command()
@@ -245,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    if not debug:  # the libraries' progress chatter goes to a run's log.txt, not the terminal
+        for name in ("pypsa", "linopy"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     try:
         result = app(args=args, prog_name="gzgrid", standalone_mode=False)
     except GzgridError as exc:

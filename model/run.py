@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
+from analysis.metrics import metrics, write_metrics
 from analysis.summary import summarize, verdict
 from model import ROOT, __version__
 from model.capacity import asset_capacities
@@ -152,7 +153,8 @@ def _run(
     progress("write")
     t = time.perf_counter()
     log.info("verdict: %s (LOLE %s h)", summary["verdict"], summary["lole_h"])
-    write_run_folder(folder, scenario, n, summary, logbook.getvalue())
+    ds = metrics(n, scenario.adequacy.lole_h, scenario.adequacy.reserve_margin)
+    write_run_folder(folder, scenario, n, summary, ds, logbook.getvalue())
     timings["write_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t0
     summary["timings"] = timings
@@ -161,9 +163,13 @@ def _run(
 
 
 def write_run_folder(
-    folder: Path, scenario: Scenario, n, summary: dict[str, object], log_text: str = ""
+    folder: Path, scenario: Scenario, n, summary: dict[str, object], ds: xr.Dataset, log_text: str = ""
 ) -> None:
-    """Write ``scenario.yaml``, ``network.nc``, ``summary.json`` and ``log.txt`` atomically."""
+    """Write the run folder atomically.
+
+    ``scenario.yaml``, ``network.nc``, ``metrics.nc``, ``summary.json`` and ``log.txt`` go into a
+    temporary folder beside ``folder``, which is renamed into place when complete.
+    """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.parent / f".{folder.name}.tmp-{os.getpid()}"
@@ -173,6 +179,7 @@ def write_run_folder(
         f"# resolved by gzgrid {__version__}\n" + scenario_to_yaml(scenario), encoding="utf-8"
     )
     n.export_to_netcdf(tmp / "network.nc", compression={"zlib": True, "complevel": 4})
+    write_metrics(ds, tmp / "metrics.nc")
     (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_json_default), encoding="utf-8")
     (tmp / "log.txt").write_text(log_text, encoding="utf-8")
     old = folder.parent / f".{folder.name}.old-{os.getpid()}"

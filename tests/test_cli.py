@@ -69,10 +69,16 @@ def test_usage_error_exits_2():
     assert "Traceback" not in result.stderr
 
 
-def test_run_prints_the_verdict_and_writes_the_folder(tmp_path):
-    out = tmp_path / "short"
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "short"
     result = _gzgrid("run", str(RUNS / "2030-target.yaml"), "--horizon", "48", "--mode", "monolithic",
                      "--out", str(out))  # fmt: skip
+    return out, result
+
+
+def test_run_prints_the_verdict_and_writes_the_folder(short_run):
+    out, result = short_run
     assert result.returncode == 0, result.stderr
     assert "verdict:" in result.stdout and "reliable" in result.stdout
     assert (out / "summary.json").is_file() and (out / "network.nc").is_file()
@@ -85,3 +91,21 @@ def test_run_with_a_bad_override_exits_2(tmp_path):
     assert result.returncode == 2
     assert "hydrology" in result.stderr and "'wet', 'normal', 'dry' or 'extreme_dry'" in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_targets_and_report_on_a_run_folder(short_run):
+    out, _ = short_run
+    result = _gzgrid("targets", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "coal_capacity_share" in result.stdout and "input honoured" in result.stdout
+    assert (out / "targets.csv").is_file() and (out / "targets.json").is_file()
+    result = _gzgrid("report", str(out))
+    assert result.returncode == 0, result.stderr
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in html and "Reliable 可靠" in html
+
+
+def test_targets_on_a_folder_that_is_no_run(tmp_path):
+    result = _gzgrid("targets", str(tmp_path))
+    assert result.returncode == 2
+    assert "not a run folder (no scenario.yaml)" in result.stderr

@@ -1,0 +1,548 @@
+"""Metrics of a solved gzgrid network as one :class:`xarray.Dataset` (the run's ``metrics.nc``).
+
+Reads a solved network only. Dimensions: ``region`` (the nine prefectures and ``province``),
+``period`` (``year`` and the calendar months present, ``Jan`` ... ``Dec``), ``carrier``,
+``storage_unit``, ``store``, ``month`` and ``snapshot``/``bus`` for prices. Conventions, where
+there was a choice:
+
+- Shortfall: an hour with more than :data:`analysis.summary.SHORTFALL_TOL_MW` shed (in the
+  region; for the province, in total). An event is a run of consecutive shortfall hours, cut at
+  period boundaries. DR hours and events follow the same rule with DR output.
+- Margin (supply side, before DR): available capacity minus demand, hourly. Available = thermal
+  ``p_nom x p_max_pu``; wind, solar and run-of-river as the weather offers; reservoir turbines,
+  pumped hydro, batteries and fuel cells at full power unless the energy stored at the start of
+  the hour is less. Province demand = domestic load + the export obligation grossed up by the
+  export links' losses; a prefecture also counts the capacity of the corridors into it. The
+  planning reserve margin is the margin at the hour of the region's annual peak load, over that
+  load.
+- Generation: electricity delivered to the prefecture buses by each carrier (as in
+  :mod:`analysis.summary`); the share denominators leave out storage discharge (phs, battery).
+  Non-fossil = everything but coal and gas. Provincial consumption = generation minus what is
+  sent out on the export links; its non-fossil part nets out the non-fossil energy exported.
+- Renewable share of exports: each hour, what a prefecture sends on its export links carries
+  the renewable share (hydro, run-of-river, wind, solar, biomass) of that prefecture's own
+  generation that hour (the province's hourly share when the prefecture generates nothing).
+  ``export_re_share_pool`` gives the alternative: the province's hourly share for all exports.
+- Curtailment counts only wind, solar and run-of-river: offered (``p_nom x p_max_pu``) minus
+  delivered. Hydro spill is the spill links' flow at the spilling station's head; in a cascade
+  that water reaches the next reservoir, so ``spill_lost_mwh`` counts only spill out of the basin.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pypsa
+import xarray as xr
+
+from analysis.summary import FOSSIL, SHORTFALL_TOL_MW, verdict
+from model.register import EXPORT_BUS, PREFECTURES
+
+PROVINCE = "province"
+REGIONS = (*PREFECTURES, PROVINCE)
+#: Carriers of electricity supply, in stacking order (``fuel_cell`` = H2 back to power).
+SUPPLY = ("coal", "gas", "biomass", "hydro", "ror", "wind", "solar", "fuel_cell", "phs", "battery")
+STORAGE_CARRIERS = ("phs", "battery")
+RENEWABLE = ("hydro", "ror", "wind", "solar", "biomass")
+VRE = ("wind", "solar", "ror")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _regions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefecture columns in order, plus their sum as ``province``."""
+    out = frame.reindex(columns=list(PREFECTURES), fill_value=0.0).astype(float)
+    out[PROVINCE] = out.sum(axis=1)
+    return out
+
+
+def _by_bus(p: pd.DataFrame, bus: pd.Series) -> pd.DataFrame:
+    """Sum asset columns of ``p`` by their bus; prefecture columns plus ``province``."""
+    if p.shape[1] == 0:
+        return _regions(pd.DataFrame(index=p.index))
+    return _regions(p.T.groupby(bus.reindex(p.columns).to_numpy()).sum().T)
+
+
+def _gen(n: pypsa.Network, carrier: str, attr: str = "p") -> pd.DataFrame:
+    g = n.c.generators.static
+    ids = g.index[g.carrier == carrier]
+    if attr == "offered":
+        pu = n.get_switchable_as_dense("Generator", "p_max_pu")
+        return _by_bus(pu[ids] * g.p_nom[ids], g.bus)
+    return _by_bus(n.c.generators.dynamic.p.loc[:, ids], g.bus)
+
+
+def hourly_flows(n: pypsa.Network) -> dict[str, pd.DataFrame]:
+    """Hourly electricity flows by carrier and region [MW] (snapshot x region incl. ``province``).
+
+    Keys: every :data:`SUPPLY` carrier (delivered), ``dr``, ``load_shedding``, ``phs_charge``,
+    ``battery_charge``, ``electrolysis``, ``export`` (sent from the prefecture), ``load``
+    (domestic), ``wind_offered``, ``solar_offered``, ``ror_offered`` and ``<c>_curtailed``.
+    """
+    out = {c: _gen(n, c) for c in ("coal", "gas", "biomass", "ror", "wind", "solar", "dr", "load_shedding")}
+    links, p0, p1 = n.c.links.static, n.c.links.dynamic.p0, n.c.links.dynamic.p1
+    hy = links.index[links.carrier == "hydro"]
+    out["hydro"] = _by_bus(-p1.loc[:, hy], links.bus1)
+    fc = links.index[(links.carrier == "H2") & (links.bus0 == "h2")]
+    out["fuel_cell"] = _by_bus(-p1.loc[:, fc], links.bus1)
+    ely = links.index[(links.carrier == "H2") & (links.bus1 == "h2")]
+    out["electrolysis"] = _by_bus(p0.loc[:, ely], links.bus0)
+    ex = links.index[links.carrier == "export"]
+    out["export"] = _by_bus(p0.loc[:, ex], links.bus0)
+    su = n.c.storage_units.static
+    for c in STORAGE_CARRIERS:
+        ids = su.index[su.carrier == c]
+        out[c] = _by_bus(n.c.storage_units.dynamic.p_dispatch.loc[:, ids], su.bus)
+        out[f"{c}_charge"] = _by_bus(n.c.storage_units.dynamic.p_store.loc[:, ids], su.bus)
+    loads = n.c.loads.static
+    ld = loads.index[loads.carrier == "load"]
+    out["load"] = _by_bus(n.get_switchable_as_dense("Load", "p_set")[ld], loads.bus)
+    for c in VRE:
+        out[f"{c}_offered"] = _gen(n, c, "offered")
+        out[f"{c}_curtailed"] = (out[f"{c}_offered"] - out[c]).clip(lower=0.0)
+    return out
+
+
+def export_obligation(n: pypsa.Network) -> pd.Series:
+    """Hourly export obligation at the Guangdong bus [MW]."""
+    loads = n.c.loads.static
+    ids = loads.index[loads.carrier == "export"]
+    return n.get_switchable_as_dense("Load", "p_set")[ids].sum(axis=1)
+
+
+def available_capacity(n: pypsa.Network) -> pd.DataFrame:
+    """Hourly available supply capacity by region [MW] (see the module docstring), before DR."""
+    w = n.snapshot_weightings.generators.to_numpy()[:, None]
+    g = n.c.generators.static
+    firm = g.index[g.carrier.isin(("coal", "gas", "biomass", *VRE))]
+    pu = n.get_switchable_as_dense("Generator", "p_max_pu")
+    parts = [_by_bus(pu[firm] * g.p_nom[firm], g.bus)]
+    links = n.c.links.static
+    lpu = n.get_switchable_as_dense("Link", "p_max_pu")
+    e = n.c.stores.dynamic.e
+    prev = e.shift(1).fillna(e.iloc[-1]) if len(e.columns) else e
+    hy = links.index[links.carrier == "hydro"]
+    water = prev.reindex(columns=links.bus0[hy].to_numpy()).fillna(np.inf).to_numpy() / w
+    parts.append(_by_bus(np.minimum(lpu[hy] * links.p_nom[hy], water), links.bus1))
+    fc = links.index[(links.carrier == "H2") & (links.bus0 == "h2")]
+    h2 = prev.loc[:, n.c.stores.static.bus == "h2"].sum(axis=1).to_numpy()[:, None] / w
+    eta = links.efficiency[fc].to_numpy()
+    fc_avail = np.minimum((links.p_nom[fc] * eta).to_numpy(), h2 * eta)
+    parts.append(_by_bus(pd.DataFrame(fc_avail, index=n.snapshots, columns=fc), links.bus1))
+    su = n.c.storage_units.static
+    soc = n.c.storage_units.dynamic.state_of_charge
+    soc_prev = soc.shift(1).fillna(soc.iloc[-1]) * su.efficiency_dispatch / w
+    parts.append(_by_bus(soc_prev.clip(upper=su.p_nom, axis=1), su.bus))
+    return sum(parts[1:], parts[0])
+
+
+def margin(n: pypsa.Network, flows: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Hourly margin, available capacity minus demand, by region [MW] (module docstring)."""
+    flows = flows or hourly_flows(n)
+    m = available_capacity(n) - flows["load"]
+    links = n.c.links.static
+    tr = links[links.carrier == "transmission"]
+    inbound = (tr.p_nom * tr.efficiency).groupby(tr.bus1).sum().reindex(list(PREFECTURES), fill_value=0.0)
+    m[list(PREFECTURES)] += inbound.to_numpy()
+    ex = links[links.carrier == "export"]
+    eta = float((ex.p_nom * ex.efficiency).sum() / ex.p_nom.sum()) if ex.p_nom.sum() > 0 else 1.0
+    m[PROVINCE] -= export_obligation(n).to_numpy() / eta
+    return m
+
+
+def _periods(sns: pd.DatetimeIndex) -> dict[str, np.ndarray]:
+    masks = {"year": np.ones(len(sns), dtype=bool)}
+    masks.update({MONTHS[m - 1]: np.asarray(sns.month == m) for m in sorted(set(sns.month))})
+    return masks
+
+
+def _runs(flag: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Durations [h] of the runs of consecutive True values in ``flag``."""
+    d = np.diff(np.concatenate([[0], flag.astype(int), [0]]))
+    cum = np.concatenate([[0.0], np.cumsum(w)])
+    return cum[np.flatnonzero(d == -1)] - cum[np.flatnonzero(d == 1)]
+
+
+class _Builder:
+    """Collects variables over (region, period) with units and long names."""
+
+    def __init__(self, n: pypsa.Network) -> None:
+        self.sns = n.snapshots
+        self.w = n.snapshot_weightings.generators.to_numpy()
+        self.masks = _periods(self.sns)
+        self.vars: dict[str, xr.DataArray] = {}
+
+    def add(self, name: str, data, dims: tuple[str, ...], units: str, long_name: str) -> None:
+        self.vars[name] = xr.DataArray(
+            np.asarray(data), dims=dims, attrs={"units": units, "long_name": long_name}
+        )
+
+    def table(self, frame: pd.DataFrame, fn) -> np.ndarray:
+        """``fn(values, weights)`` for every region (column of ``frame``) and period."""
+        return np.array(
+            [[fn(frame[r].to_numpy()[m], self.w[m]) for m in self.masks.values()] for r in REGIONS],
+            dtype=float,
+        )
+
+    def energy(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.table(frame, lambda x, w: float(x @ w))
+
+    def hours(self) -> np.ndarray:
+        return np.array([self.w[m].sum() for m in self.masks.values()])
+
+
+def _ratio(a, b, scale: float = 1.0) -> np.ndarray:
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    return np.divide(a * scale, b, out=np.full(a.shape, np.nan), where=b > 0)
+
+
+def metrics(n: pypsa.Network, lole_standard_h: float = 2.4, reserve_margin: float = 0.15) -> xr.Dataset:
+    """All metrics of a solved network (the conventions are in the module docstring).
+
+    Parameters
+    ----------
+    n : pypsa.Network
+        A solved gzgrid network.
+    lole_standard_h : float
+        Loss-of-load expectation standard [h/yr], scaled to the horizon for the verdict.
+    reserve_margin : float
+        Planning reserve margin standard [-], kept as an attribute for the report.
+
+    Returns
+    -------
+    xarray.Dataset
+        Every variable has ``units`` and ``long_name`` attributes; the dataset's attributes hold
+        the verdict, the standards and the conventions used.
+    """
+    f = hourly_flows(n)
+    b = _Builder(n)
+    rp, rcp = ("region", "period"), ("region", "carrier", "period")
+    _adequacy(n, f, b, rp)
+    _energy(n, f, b, rp, rcp)
+    _policy(n, f, b, rp)
+    _storage(n, b)
+    prices = n.c.buses.dynamic.marginal_price
+    ac = [c for c in (*PREFECTURES, EXPORT_BUS) if c in prices.columns]
+    b.add(
+        "marginal_price",
+        prices[ac].to_numpy(),
+        ("snapshot", "bus"),
+        "CNY/MWh",
+        "hourly marginal price (dual of the bus energy balance)",
+    )
+    pre = prices.reindex(columns=list(PREFECTURES))
+    ld = f["load"][list(PREFECTURES)]
+    mean = pre.assign(province=(pre * ld.to_numpy()).sum(axis=1) / ld.sum(axis=1).replace(0, np.nan))
+    b.add(
+        "price_mean",
+        b.table(mean, lambda x, w: float(np.mean(x[np.isfinite(x)])) if np.isfinite(x).any() else np.nan),
+        rp,
+        "CNY/MWh",
+        "mean marginal price (province: load-weighted across prefectures)",
+    )
+    coords = {
+        "region": list(REGIONS),
+        "period": list(b.masks),
+        "carrier": list(SUPPLY),
+        "vre": list(VRE),
+        "snapshot": n.snapshots,
+        "bus": ac,
+        "period_hours": ("period", b.hours()),
+    }
+    ds = xr.Dataset(b.vars, coords=coords)
+    lole = float(ds.lol_hours.sel(region=PROVINCE, period="year"))
+    ds.attrs = {
+        "verdict": verdict({"lole_h": lole}, lole_standard_h, len(n.snapshots)),
+        "lole_standard_h": lole_standard_h,
+        "reserve_margin_standard": reserve_margin,
+        "shortfall_tol_mw": SHORTFALL_TOL_MW,
+        "hours": float(b.w.sum()),
+        "scenario": str(n.meta.get("gzgrid", {}).get("scenario", "")),
+        "conventions": __doc__.split("there was a choice:", 1)[1].strip(),
+    }
+    return ds
+
+
+def _adequacy(n: pypsa.Network, f: dict[str, pd.DataFrame], b: _Builder, rp: tuple[str, str]) -> None:
+    shed, dr, load = f["load_shedding"], f["dr"], f["load"]
+    tol = SHORTFALL_TOL_MW
+    b.add("demand_twh", b.energy(load) / 1e6, rp, "TWh", "domestic electricity demand (发电量 consumed)")
+    b.add("peak_load_mw", b.table(load, lambda x, w: x.max(initial=0.0)), rp, "MW", "peak domestic load")
+    b.add(
+        "lol_hours",
+        b.table(shed, lambda x, w: w[x > tol].sum()),
+        rp,
+        "h",
+        "loss-of-load hours (失负荷小时数)",
+    )
+    eue = b.energy(shed)
+    b.add("eue_mwh", eue, rp, "MWh", "expected unserved energy (load shed)")
+    b.add("neue_ppm", _ratio(eue, b.energy(load), 1e6), rp, "ppm", "normalised unserved energy, of demand")
+    b.add(
+        "peak_shortfall_mw", b.table(shed, lambda x, w: x.max(initial=0.0)), rp, "MW", "largest hourly shed"
+    )
+    b.add(
+        "shortfall_events",
+        b.table(shed, lambda x, w: len(_runs(x > tol, w))),
+        rp,
+        "1",
+        "number of shortfall events (runs of consecutive loss-of-load hours)",
+    )
+    b.add(
+        "longest_shortfall_h",
+        b.table(shed, lambda x, w: _runs(x > tol, w).max(initial=0.0)),
+        rp,
+        "h",
+        "duration of the longest shortfall event",
+    )
+    b.add("dr_mwh", b.energy(dr), rp, "MWh", "demand-response energy called (需求响应)")
+    b.add(
+        "dr_hours", b.table(dr, lambda x, w: w[x > tol].sum()), rp, "h", "hours with demand response called"
+    )
+    b.add("dr_events", b.table(dr, lambda x, w: len(_runs(x > tol, w))), rp, "1", "demand-response events")
+    g = n.c.generators.static
+    dr_cap = _regions(g[g.carrier == "dr"].groupby("bus").p_nom.sum().to_frame().T).iloc[0]
+    b.add("dr_capacity_mw", dr_cap[list(REGIONS)].to_numpy(), ("region",), "MW", "demand-response capacity")
+    peak = load.max()
+    b.add(
+        "dr_share_of_peak",
+        _ratio(dr_cap[list(REGIONS)], peak[list(REGIONS)]),
+        ("region",),
+        "1",
+        "demand-response capacity as a share of the simulated annual peak load",
+    )
+    m = margin(n, f)
+    b.add(
+        "min_margin_mw",
+        b.table(m, lambda x, w: x.min(initial=np.inf)),
+        rp,
+        "MW",
+        "smallest hourly margin: available supply capacity (before DR) minus demand",
+    )
+    when = np.array([[m.index[mk][m[r].to_numpy()[mk].argmin()] for mk in b.masks.values()] for r in REGIONS])
+    b.add(
+        "min_margin_time",
+        when.astype("datetime64[ns]"),
+        rp,
+        f"hours since {n.snapshots[0]:%Y-%m-%d %H:%M:%S}",
+        "hour of the smallest margin (China Standard Time)",
+    )
+    at_peak = np.array([m[r].iloc[load[r].to_numpy().argmax()] for r in REGIONS])
+    b.add(
+        "reserve_margin",
+        _ratio(at_peak, peak[list(REGIONS)]),
+        ("region",),
+        "1",
+        "planning reserve margin: margin at the hour of the annual peak load, over that load",
+    )
+
+
+def _energy(n: pypsa.Network, f, b: _Builder, rp, rcp) -> None:
+    gen = np.stack([b.energy(f[c]) for c in SUPPLY], axis=1)
+    b.add("generation_twh", gen / 1e6, rcp, "TWh", "electricity generation by carrier (发电量)")
+    cap = capacity_by_region(n)[list(SUPPLY)].to_numpy()[:, :, None]
+    b.add("capacity_mw", cap[:, :, 0], ("region", "carrier"), "MW", "installed capacity by carrier (装机)")
+    b.add(
+        "utilisation_hours",
+        _ratio(gen, cap),
+        rcp,
+        "h",
+        "utilisation hours, generation over capacity (利用小时数)",
+    )
+    b.add("capacity_factor", _ratio(gen, cap * b.hours()), rcp, "1", "capacity factor")
+    offered = np.stack([b.energy(f[f"{c}_offered"]) for c in VRE], axis=1)
+    curt = np.stack([b.energy(f[f"{c}_curtailed"]) for c in VRE], axis=1)
+    dims = ("region", "vre", "period")
+    b.add("vre_offered_mwh", offered, dims, "MWh", "energy offered by wind, solar and run-of-river")
+    b.add("curtailment_mwh", curt, dims, "MWh", "curtailed energy: offered minus delivered (弃电量)")
+    b.add(
+        "curtailment_pct",
+        _ratio(curt, offered, 100.0),
+        dims,
+        "%",
+        "curtailment rate, of the offered energy (弃电率)",
+    )
+    links = n.c.links.static
+    sp = links[links.carrier == "spill"]
+    region = links.bus1.reindex([i.replace(" spill", " turbine") for i in sp.index]).to_numpy()
+    spill = n.c.links.dynamic.p0.loc[:, sp.index]
+    b.add(
+        "hydro_spill_mwh",
+        b.energy(_by_bus(spill, pd.Series(region, index=sp.index))),
+        rp,
+        "MWh",
+        "water spilled past the turbines, as energy at the spilling station's head (弃水)",
+    )
+    lost = sp.index[sp.bus1 == "river outlet"]
+    b.add(
+        "spill_lost_mwh",
+        b.energy(_by_bus(spill[lost], pd.Series(region, index=sp.index))),
+        rp,
+        "MWh",
+        "spill leaving the basin (not reaching a downstream reservoir)",
+    )
+
+
+def capacity_by_region(n: pypsa.Network) -> pd.DataFrame:
+    """Installed capacity by region and :data:`SUPPLY` carrier [MW] (fuel cells on their output)."""
+    g, links, su = n.c.generators.static, n.c.links.static, n.c.storage_units.static
+    fc = links[(links.carrier == "H2") & (links.bus0 == "h2")]
+    parts = [
+        g[g.carrier.isin(SUPPLY)].groupby(["bus", "carrier"]).p_nom.sum(),
+        links[links.carrier == "hydro"].groupby(["bus1", "carrier"]).p_nom.sum(),
+        (fc.p_nom * fc.efficiency).groupby(fc.bus1).sum().rename(lambda b: (b, "fuel_cell")),
+        su.groupby(["bus", "carrier"]).p_nom.sum(),
+    ]
+    cap = pd.concat(parts).groupby(level=[0, 1]).sum().unstack(fill_value=0.0)
+    cap = cap.reindex(index=list(PREFECTURES), columns=list(SUPPLY), fill_value=0.0)
+    cap.loc[PROVINCE] = cap.sum()
+    return cap
+
+
+def _policy(n: pypsa.Network, f, b: _Builder, rp) -> None:
+    gen = {c: f[c] for c in SUPPLY if c not in STORAGE_CARRIERS}
+    total = sum(gen.values())
+    fossil = sum(gen[c] for c in FOSSIL)
+    cap = capacity_by_region(n)
+    counted = cap.drop(columns="battery").sum(axis=1)
+    b.add(
+        "coal_share_capacity",
+        _ratio(cap["coal"].loc[list(REGIONS)], counted.loc[list(REGIONS)]),
+        ("region",),
+        "1",
+        "coal share of installed generating capacity (pumped hydro in, batteries out)",
+    )
+    tot = b.energy(total)
+    b.add("coal_share_generation", _ratio(b.energy(gen["coal"]), tot), rp, "1", "coal share of generation")
+    nf = b.energy(total - fossil)
+    b.add(
+        "nonfossil_share_generation", _ratio(nf, tot), rp, "1", "non-fossil share of electricity generation"
+    )
+    g = n.c.generators.static
+    th = g.index[g.carrier.isin((*FOSSIL, "biomass"))]
+    rate = n.c.carriers.static.co2_emissions.reindex(g.carrier[th]).to_numpy() / g.efficiency[th].to_numpy()
+    co2 = b.energy(_by_bus(n.c.generators.dynamic.p.loc[:, th] * rate, g.bus))
+    b.add("co2_mt", co2 / 1e6, rp, "Mt", "CO2 emitted by power generation")
+    b.add("co2_t_per_mwh", _ratio(co2, tot), rp, "t/MWh", "CO2 intensity of generation")
+    # renewable share of exports, attributed hour by hour (module docstring)
+    re = sum(gen[c] for c in RENEWABLE)
+    pool = (re[PROVINCE] / total[PROVINCE].replace(0, np.nan)).fillna(0.0)
+    local = (re / total.where(total > 1e-6)).apply(lambda s: s.fillna(pool))
+    sent = f["export"]
+    re_sent = _regions((sent * local)[list(PREFECTURES)])
+    b.add(
+        "export_sent_twh", b.energy(sent) / 1e6, rp, "TWh", "energy sent on the export links (before losses)"
+    )
+    b.add(
+        "export_re_share",
+        _ratio(b.energy(re_sent), b.energy(sent)),
+        rp,
+        "1",
+        "renewable share of exported energy (sending prefecture's hourly generation mix)",
+    )
+    b.add(
+        "export_re_share_pool",
+        _ratio(
+            b.energy(sent[[PROVINCE]].mul(pool, axis=0).reindex(columns=list(REGIONS), fill_value=0.0)),
+            b.energy(sent),
+        ),
+        rp,
+        "1",
+        "renewable share of exported energy (province's hourly generation mix)",
+    )
+    nf_cons = b.energy(total - fossil - (sent * (1 - fossil / total.where(total > 1e-6)).fillna(0.0)))
+    b.add(
+        "nonfossil_share_consumption",
+        _ratio(nf_cons, tot - b.energy(sent)),
+        rp,
+        "1",
+        "non-fossil share of electricity consumed in the region (generation minus exports sent)",
+    )
+    links = n.c.links.static
+    ex = links.index[links.carrier == "export"]
+    delivered = pd.Series(-n.c.links.dynamic.p1.loc[:, ex].sum(axis=1).to_numpy(), index=n.snapshots)
+    prov = {
+        "export_delivered_twh": (delivered, "energy delivered to Guangdong (黔电送粤)"),
+        "export_obligation_twh": (export_obligation(n), "export obligation to Guangdong"),
+        "export_cut_twh": (_gen(n, "export_cut")[PROVINCE], "export obligation not delivered (cut)"),
+    }
+    for name, (s, long_name) in prov.items():
+        b.add(
+            name,
+            [float(s.to_numpy()[m] @ b.w[m]) / 1e6 for m in b.masks.values()],
+            ("period",),
+            "TWh",
+            long_name,
+        )
+
+
+def _storage(n: pypsa.Network, b: _Builder) -> None:
+    su = n.c.storage_units.static
+    dyn = n.c.storage_units.dynamic
+    price = n.c.buses.dynamic.marginal_price.reindex(columns=su.bus).to_numpy()
+    w = b.w[:, None]
+    dis, sto = dyn.p_dispatch[su.index].to_numpy() * w, dyn.p_store[su.index].to_numpy() * w
+    e_nom = (su.p_nom * su.max_hours).to_numpy()
+    d = ("storage_unit",)
+    b.add("storage_discharged_mwh", dis.sum(0), d, "MWh", "energy discharged by each storage unit")
+    b.add(
+        "storage_cycles",
+        _ratio(dis.sum(0), e_nom),
+        d,
+        "1",
+        "full-cycle equivalents: discharge over energy capacity",
+    )
+    b.add("charge_price", _ratio((sto * price).sum(0), sto.sum(0)), d, "CNY/MWh", "mean price paid to charge")
+    b.add(
+        "discharge_price",
+        _ratio((dis * price).sum(0), dis.sum(0)),
+        d,
+        "CNY/MWh",
+        "mean price earned discharging",
+    )
+    b.vars.update(
+        {
+            k: v.assign_coords(
+                storage_unit=su.index.to_numpy(), storage_carrier=("storage_unit", su.carrier.to_numpy())
+            )
+            for k, v in b.vars.items()
+            if v.dims == d
+        }
+    )
+    st = n.c.stores.static
+    levels = pd.concat(
+        [
+            n.c.stores.dynamic.e.loc[:, st.index] / st.e_nom.replace(0, np.nan),
+            dyn.state_of_charge.loc[:, su.index[su.carrier == "phs"]] / e_nom[su.carrier == "phs"],
+        ],
+        axis=1,
+    )
+    kind = [*st.carrier.to_numpy(), *["phs"] * int((su.carrier == "phs").sum())]
+    month_end = levels.groupby(levels.index.month).tail(1)
+    b.add(
+        "level_month_end",
+        month_end.to_numpy().T,
+        ("store", "month"),
+        "1",
+        "storage level at the last hour of each month, of its energy capacity",
+    )
+    b.vars["level_month_end"] = b.vars["level_month_end"].assign_coords(
+        store=levels.columns.to_numpy(), store_kind=("store", kind), month=month_end.index.month.to_numpy()
+    )
+
+
+def write_metrics(ds: xr.Dataset, path: Path) -> None:
+    """Write ``ds`` to netCDF at ``path`` atomically (a temporary file, then renamed)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    ds = ds.copy()
+    for var in ds.data_vars.values():
+        if np.issubdtype(var.dtype, np.datetime64):  # CF time: the units go to the encoding
+            var.encoding["units"] = var.attrs.pop("units")
+    try:
+        ds.to_netcdf(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
