@@ -38,118 +38,25 @@ import pandas as pd
 import pypsa
 import xarray as xr
 
+from analysis.flows import (
+    PROVINCE,
+    REGIONS,
+    RENEWABLE,
+    STORAGE_CARRIERS,
+    SUPPLY,
+    VRE,
+    by_bus,
+    capacity_by_region,
+    carrier_output,
+    export_obligation,
+    hourly_flows,
+    margin,
+    with_province,
+)
 from analysis.summary import FOSSIL, SHORTFALL_TOL_MW, verdict
 from model.register import EXPORT_BUS, PREFECTURES
 
-PROVINCE = "province"
-REGIONS = (*PREFECTURES, PROVINCE)
-#: Carriers of electricity supply, in stacking order (``fuel_cell`` = H2 back to power).
-SUPPLY = ("coal", "gas", "biomass", "hydro", "ror", "wind", "solar", "fuel_cell", "phs", "battery")
-STORAGE_CARRIERS = ("phs", "battery")
-RENEWABLE = ("hydro", "ror", "wind", "solar", "biomass")
-VRE = ("wind", "solar", "ror")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _regions(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefecture columns in order, plus their sum as ``province``."""
-    out = frame.reindex(columns=list(PREFECTURES), fill_value=0.0).astype(float)
-    out[PROVINCE] = out.sum(axis=1)
-    return out
-
-
-def _by_bus(p: pd.DataFrame, bus: pd.Series) -> pd.DataFrame:
-    """Sum asset columns of ``p`` by their bus; prefecture columns plus ``province``."""
-    if p.shape[1] == 0:
-        return _regions(pd.DataFrame(index=p.index))
-    return _regions(p.T.groupby(bus.reindex(p.columns).to_numpy()).sum().T)
-
-
-def _gen(n: pypsa.Network, carrier: str, attr: str = "p") -> pd.DataFrame:
-    g = n.c.generators.static
-    ids = g.index[g.carrier == carrier]
-    if attr == "offered":
-        pu = n.get_switchable_as_dense("Generator", "p_max_pu")
-        return _by_bus(pu[ids] * g.p_nom[ids], g.bus)
-    return _by_bus(n.c.generators.dynamic.p.loc[:, ids], g.bus)
-
-
-def hourly_flows(n: pypsa.Network) -> dict[str, pd.DataFrame]:
-    """Hourly electricity flows by carrier and region [MW] (snapshot x region incl. ``province``).
-
-    Keys: every :data:`SUPPLY` carrier (delivered), ``dr``, ``load_shedding``, ``phs_charge``,
-    ``battery_charge``, ``electrolysis``, ``export`` (sent from the prefecture), ``load``
-    (domestic), ``wind_offered``, ``solar_offered``, ``ror_offered`` and ``<c>_curtailed``.
-    """
-    out = {c: _gen(n, c) for c in ("coal", "gas", "biomass", "ror", "wind", "solar", "dr", "load_shedding")}
-    links, p0, p1 = n.c.links.static, n.c.links.dynamic.p0, n.c.links.dynamic.p1
-    hy = links.index[links.carrier == "hydro"]
-    out["hydro"] = _by_bus(-p1.loc[:, hy], links.bus1)
-    fc = links.index[(links.carrier == "H2") & (links.bus0 == "h2")]
-    out["fuel_cell"] = _by_bus(-p1.loc[:, fc], links.bus1)
-    ely = links.index[(links.carrier == "H2") & (links.bus1 == "h2")]
-    out["electrolysis"] = _by_bus(p0.loc[:, ely], links.bus0)
-    ex = links.index[links.carrier == "export"]
-    out["export"] = _by_bus(p0.loc[:, ex], links.bus0)
-    su = n.c.storage_units.static
-    for c in STORAGE_CARRIERS:
-        ids = su.index[su.carrier == c]
-        out[c] = _by_bus(n.c.storage_units.dynamic.p_dispatch.loc[:, ids], su.bus)
-        out[f"{c}_charge"] = _by_bus(n.c.storage_units.dynamic.p_store.loc[:, ids], su.bus)
-    loads = n.c.loads.static
-    ld = loads.index[loads.carrier == "load"]
-    out["load"] = _by_bus(n.get_switchable_as_dense("Load", "p_set")[ld], loads.bus)
-    for c in VRE:
-        out[f"{c}_offered"] = _gen(n, c, "offered")
-        out[f"{c}_curtailed"] = (out[f"{c}_offered"] - out[c]).clip(lower=0.0)
-    return out
-
-
-def export_obligation(n: pypsa.Network) -> pd.Series:
-    """Hourly export obligation at the Guangdong bus [MW]."""
-    loads = n.c.loads.static
-    ids = loads.index[loads.carrier == "export"]
-    return n.get_switchable_as_dense("Load", "p_set")[ids].sum(axis=1)
-
-
-def available_capacity(n: pypsa.Network) -> pd.DataFrame:
-    """Hourly available supply capacity by region [MW] (see the module docstring), before DR."""
-    w = n.snapshot_weightings.generators.to_numpy()[:, None]
-    g = n.c.generators.static
-    firm = g.index[g.carrier.isin(("coal", "gas", "biomass", *VRE))]
-    pu = n.get_switchable_as_dense("Generator", "p_max_pu")
-    parts = [_by_bus(pu[firm] * g.p_nom[firm], g.bus)]
-    links = n.c.links.static
-    lpu = n.get_switchable_as_dense("Link", "p_max_pu")
-    e = n.c.stores.dynamic.e
-    prev = e.shift(1).fillna(e.iloc[-1]) if len(e.columns) else e
-    hy = links.index[links.carrier == "hydro"]
-    water = prev.reindex(columns=links.bus0[hy].to_numpy()).fillna(np.inf).to_numpy() / w
-    parts.append(_by_bus(np.minimum(lpu[hy] * links.p_nom[hy], water), links.bus1))
-    fc = links.index[(links.carrier == "H2") & (links.bus0 == "h2")]
-    h2 = prev.loc[:, n.c.stores.static.bus == "h2"].sum(axis=1).to_numpy()[:, None] / w
-    eta = links.efficiency[fc].to_numpy()
-    fc_avail = np.minimum((links.p_nom[fc] * eta).to_numpy(), h2 * eta)
-    parts.append(_by_bus(pd.DataFrame(fc_avail, index=n.snapshots, columns=fc), links.bus1))
-    su = n.c.storage_units.static
-    soc = n.c.storage_units.dynamic.state_of_charge
-    soc_prev = soc.shift(1).fillna(soc.iloc[-1]) * su.efficiency_dispatch / w
-    parts.append(_by_bus(soc_prev.clip(upper=su.p_nom, axis=1), su.bus))
-    return sum(parts[1:], parts[0])
-
-
-def margin(n: pypsa.Network, flows: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """Hourly margin, available capacity minus demand, by region [MW] (module docstring)."""
-    flows = flows or hourly_flows(n)
-    m = available_capacity(n) - flows["load"]
-    links = n.c.links.static
-    tr = links[links.carrier == "transmission"]
-    inbound = (tr.p_nom * tr.efficiency).groupby(tr.bus1).sum().reindex(list(PREFECTURES), fill_value=0.0)
-    m[list(PREFECTURES)] += inbound.to_numpy()
-    ex = links[links.carrier == "export"]
-    eta = float((ex.p_nom * ex.efficiency).sum() / ex.p_nom.sum()) if ex.p_nom.sum() > 0 else 1.0
-    m[PROVINCE] -= export_obligation(n).to_numpy() / eta
-    return m
 
 
 def _periods(sns: pd.DatetimeIndex) -> dict[str, np.ndarray]:
@@ -303,7 +210,7 @@ def _adequacy(n: pypsa.Network, f: dict[str, pd.DataFrame], b: _Builder, rp: tup
     )
     b.add("dr_events", b.table(dr, lambda x, w: len(_runs(x > tol, w))), rp, "1", "demand-response events")
     g = n.c.generators.static
-    dr_cap = _regions(g[g.carrier == "dr"].groupby("bus").p_nom.sum().to_frame().T).iloc[0]
+    dr_cap = with_province(g[g.carrier == "dr"].groupby("bus").p_nom.sum().to_frame().T).iloc[0]
     b.add("dr_capacity_mw", dr_cap[list(REGIONS)].to_numpy(), ("region",), "MW", "demand-response capacity")
     peak = load.max()
     b.add(
@@ -370,7 +277,7 @@ def _energy(n: pypsa.Network, f, b: _Builder, rp, rcp) -> None:
     spill = n.c.links.dynamic.p0.loc[:, sp.index]
     b.add(
         "hydro_spill_mwh",
-        b.energy(_by_bus(spill, pd.Series(region, index=sp.index))),
+        b.energy(by_bus(spill, pd.Series(region, index=sp.index))),
         rp,
         "MWh",
         "water spilled past the turbines, as energy at the spilling station's head (弃水)",
@@ -378,27 +285,11 @@ def _energy(n: pypsa.Network, f, b: _Builder, rp, rcp) -> None:
     lost = sp.index[sp.bus1 == "river outlet"]
     b.add(
         "spill_lost_mwh",
-        b.energy(_by_bus(spill[lost], pd.Series(region, index=sp.index))),
+        b.energy(by_bus(spill[lost], pd.Series(region, index=sp.index))),
         rp,
         "MWh",
         "spill leaving the basin (not reaching a downstream reservoir)",
     )
-
-
-def capacity_by_region(n: pypsa.Network) -> pd.DataFrame:
-    """Installed capacity by region and :data:`SUPPLY` carrier [MW] (fuel cells on their output)."""
-    g, links, su = n.c.generators.static, n.c.links.static, n.c.storage_units.static
-    fc = links[(links.carrier == "H2") & (links.bus0 == "h2")]
-    parts = [
-        g[g.carrier.isin(SUPPLY)].groupby(["bus", "carrier"]).p_nom.sum(),
-        links[links.carrier == "hydro"].groupby(["bus1", "carrier"]).p_nom.sum(),
-        (fc.p_nom * fc.efficiency).groupby(fc.bus1).sum().rename(lambda b: (b, "fuel_cell")),
-        su.groupby(["bus", "carrier"]).p_nom.sum(),
-    ]
-    cap = pd.concat(parts).groupby(level=[0, 1]).sum().unstack(fill_value=0.0)
-    cap = cap.reindex(index=list(PREFECTURES), columns=list(SUPPLY), fill_value=0.0)
-    cap.loc[PROVINCE] = cap.sum()
-    return cap
 
 
 def _policy(n: pypsa.Network, f, b: _Builder, rp) -> None:
@@ -423,7 +314,7 @@ def _policy(n: pypsa.Network, f, b: _Builder, rp) -> None:
     g = n.c.generators.static
     th = g.index[g.carrier.isin((*FOSSIL, "biomass"))]
     rate = n.c.carriers.static.co2_emissions.reindex(g.carrier[th]).to_numpy() / g.efficiency[th].to_numpy()
-    co2 = b.energy(_by_bus(n.c.generators.dynamic.p.loc[:, th] * rate, g.bus))
+    co2 = b.energy(by_bus(n.c.generators.dynamic.p.loc[:, th] * rate, g.bus))
     b.add("co2_mt", co2 / 1e6, rp, "Mt", "CO2 emitted by power generation")
     b.add("co2_t_per_mwh", _ratio(co2, tot), rp, "t/MWh", "CO2 intensity of generation")
     # renewable share of exports, attributed hour by hour (module docstring)
@@ -431,7 +322,7 @@ def _policy(n: pypsa.Network, f, b: _Builder, rp) -> None:
     pool = (re[PROVINCE] / total[PROVINCE].replace(0, np.nan)).fillna(0.0)
     local = (re / total.where(total > 1e-6)).apply(lambda s: s.fillna(pool))
     sent = f["export"]
-    re_sent = _regions((sent * local)[list(PREFECTURES)])
+    re_sent = with_province((sent * local)[list(PREFECTURES)])
     b.add(
         "export_sent_twh", b.energy(sent) / 1e6, rp, "TWh", "energy sent on the export links (before losses)"
     )
@@ -466,7 +357,10 @@ def _policy(n: pypsa.Network, f, b: _Builder, rp) -> None:
     prov = {
         "export_delivered_twh": (delivered, "energy delivered to Guangdong (黔电送粤)"),
         "export_obligation_twh": (export_obligation(n), "export obligation to Guangdong"),
-        "export_cut_twh": (_gen(n, "export_cut")[PROVINCE], "export obligation not delivered (cut)"),
+        "export_cut_twh": (
+            carrier_output(n, "export_cut")[PROVINCE],
+            "export obligation not delivered (cut)",
+        ),
     }
     for name, (s, long_name) in prov.items():
         b.add(

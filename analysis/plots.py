@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pypsa
 
-from analysis.metrics import PROVINCE, STORAGE_CARRIERS, SUPPLY, VRE, hourly_flows, margin
+from analysis.flows import PROVINCE, STORAGE_CARRIERS, SUPPLY, VRE, hourly_flows, margin
 
 #: Colours of flows that are not carriers of the register.
 EXTRA_COLOURS = {"fuel_cell": "#8ad0f0", "electrolysis": "#8ad0f0", "curtailed": "#f7e08a"}

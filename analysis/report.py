@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from analysis.metrics import PROVINCE, REGIONS, SUPPLY, VRE
+from analysis.flows import PROVINCE, REGIONS, SUPPLY, VRE
 from analysis.plots import all_figures
 from analysis.targets import load_run, target_table
 from model.register import load_register

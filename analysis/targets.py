@@ -27,7 +27,8 @@ import pypsa
 import xarray as xr
 import yaml
 
-from analysis.metrics import PROVINCE, metrics
+from analysis.flows import PROVINCE
+from analysis.metrics import metrics
 from analysis.runfolder import read_network
 from model.register import load_register
 

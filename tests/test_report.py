@@ -46,7 +46,9 @@ def test_report_renders_in_headless_chromium(report: Path, tmp_path: Path) -> No
         probe.read_text(encoding="utf-8").replace("</body>", check + "</body>"), encoding="utf-8"
     )
     out = subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000",
          "--dump-dom", probe.as_uri()],
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
