@@ -8,13 +8,7 @@ there was a choice:
 - Shortfall: an hour with more than :data:`analysis.summary.SHORTFALL_TOL_MW` shed (in the
   region; for the province, in total). An event is a run of consecutive shortfall hours, cut at
   period boundaries. DR hours and events follow the same rule with DR output.
-- Margin (supply side, before DR): available capacity minus demand, hourly. Available = thermal
-  ``p_nom x p_max_pu``; wind, solar and run-of-river as the weather offers; reservoir turbines,
-  pumped hydro, batteries and fuel cells at full power unless the energy stored at the start of
-  the hour is less. Province demand = domestic load + the export obligation grossed up by the
-  export links' losses; a prefecture also counts the capacity of the corridors into it. The
-  planning reserve margin is the margin at the hour of the region's annual peak load, over that
-  load.
+- Margin (supply side, before DR) and planning reserve margin: see :mod:`analysis.flows`.
 - Generation: electricity delivered to the prefecture buses by each carrier (as in
   :mod:`analysis.summary`); the share denominators leave out storage discharge (phs, battery).
   Non-fossil = everything but coal and gas. Provincial consumption = generation minus what is
