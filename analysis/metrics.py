@@ -32,6 +32,7 @@ import pandas as pd
 import pypsa
 import xarray as xr
 
+import analysis.flows as flows_module
 from analysis.flows import (
     PROVINCE,
     REGIONS,
@@ -161,7 +162,7 @@ def metrics(n: pypsa.Network, lole_standard_h: float = 2.4, reserve_margin: floa
         "shortfall_tol_mw": SHORTFALL_TOL_MW,
         "hours": float(b.w.sum()),
         "scenario": str(n.meta.get("gzgrid", {}).get("scenario", "")),
-        "conventions": __doc__.split("there was a choice:", 1)[1].strip(),
+        "conventions": _conventions(),
     }
     return ds
 
@@ -419,6 +420,13 @@ def _storage(n: pypsa.Network, b: _Builder) -> None:
     b.vars["level_month_end"] = b.vars["level_month_end"].assign_coords(
         store=levels.columns.to_numpy(), store_kind=("store", kind), month=month_end.index.month.to_numpy()
     )
+
+
+def _conventions() -> str:
+    """The conventions of this module's docstring, with the margin's spelt out from analysis.flows."""
+    own = __doc__.split("there was a choice:", 1)[1].strip()
+    margin_text = "- Margin" + flows_module.__doc__.split("- Margin", 1)[1].rstrip()
+    return "\n".join(margin_text if line.startswith("- Margin") else line for line in own.split("\n"))
 
 
 def write_metrics(ds: xr.Dataset, path: Path) -> None:
