@@ -9,7 +9,6 @@ carrier (hydro through its turbines, storage by its discharge).
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pypsa
 
@@ -114,8 +113,3 @@ def verdict(summary: dict[str, object], lole_limit_h: float, hours: int = 8760) 
     """``"reliable"`` or ``"NOT reliable"`` against the LOLE standard, scaled to the horizon."""
     limit = lole_limit_h * float(hours) / 8760
     return "reliable" if float(summary["lole_h"]) <= limit + 1e-9 else "NOT reliable"
-
-
-def is_finite(summary: dict[str, object]) -> bool:
-    """True when no headline number is NaN (a sanity check before writing)."""
-    return all(np.isfinite(v) for v in summary.values() if isinstance(v, float))

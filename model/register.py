@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -488,8 +488,3 @@ def _check_cascades(hydro: pd.DataFrame, path: Path) -> None:
     headless = reservoir[reservoir.head_m.isna()]
     if not headless.empty:
         raise InputError(f"{path}: reservoir station '{headless.id.iloc[0]}' needs a head_m (m)")
-
-
-def table_names() -> list[str]:
-    """Names of the register tables, in the order :class:`Register` holds them."""
-    return [f.name for f in fields(Register) if f.name != "path"]
