@@ -29,12 +29,15 @@ pieces on tiny networks. Modelling choices (documented in ``data/network/README.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import pypsa
 import xarray as xr
 
 from model.capacity import asset_capacities, dr_share
+from model.errors import InputError
 from model.register import EXPORT_BUS, PREFECTURES, Register
 from model.scenario import Scenario
 
@@ -98,8 +101,9 @@ def build_network(scenario: Scenario, register: Register, profiles: xr.Dataset) 
     add_renewables(n, register.renewables, assets, region("pv"), region("wind"))
     inflow = profiles["inflow"].transpose("snapshot", "station").to_pandas().iloc[:hours].set_axis(sns)
     add_hydro(n, _hydro_table(register, assets), inflow, region("ror"))
-    add_storage(n, register.storage, assets)
-    add_hydrogen(n, register.hydrogen, assets, scenario.year, voll * H2_SHORTFALL_VOLL)
+    add_storage(n, register.storage, assets, scenario.storage_hours)
+    h2_stores = h2_store_mwh(register, scenario)
+    add_hydrogen(n, register.hydrogen, assets, scenario.year, voll * H2_SHORTFALL_VOLL, h2_stores)
     peak = float(load.sum(axis=1).max())
     dr = register.year_row("demand_response", scenario.year)
     shares = register.demand_shares.set_index("bus").share
@@ -314,9 +318,16 @@ def add_hydro(n: pypsa.Network, hydro: pd.DataFrame, inflow: pd.DataFrame, ror: 
         )
 
 
-def add_storage(n: pypsa.Network, storage: pd.DataFrame, assets: pd.DataFrame) -> None:
-    """Pumped hydro and batteries [MW, h], losses split evenly between charge and discharge."""
-    st = storage.set_index("id")
+def add_storage(
+    n: pypsa.Network, storage: pd.DataFrame, assets: pd.DataFrame, hours: Mapping[str, float] | None = None
+) -> None:
+    """Pumped hydro and batteries [MW, h], losses split evenly between charge and discharge.
+
+    ``hours`` (carrier -> h) replaces the register's ``max_hours`` of every asset of a carrier.
+    """
+    st = storage.set_index("id").copy()
+    for carrier, h in (hours or {}).items():
+        st.loc[st.carrier == carrier, "max_hours"] = float(h)
     eta = np.sqrt(st.efficiency_round_trip)
     n.add(
         "StorageUnit",
@@ -332,13 +343,39 @@ def add_storage(n: pypsa.Network, storage: pd.DataFrame, assets: pd.DataFrame) -
     )
 
 
+def h2_store_mwh(register: Register, scenario: Scenario) -> pd.Series:
+    """Energy of each hydrogen store [MWh_H2]: the register's, scaled to ``h2_store_gwh`` if set."""
+    h2 = register.hydrogen.set_index("id")
+    cap = h2.loc[h2.kind == "h2_store", f"capacity_{scenario.year}"].astype(float)
+    if scenario.h2_store_gwh is None:
+        return cap
+    if cap.sum() <= 0:
+        if scenario.h2_store_gwh > 0:
+            raise InputError(
+                f"scenario '{scenario.name}': h2_store_gwh = {scenario.h2_store_gwh} cannot be spread: the "
+                f"register has no hydrogen store in {scenario.year} to scale"
+            )
+        return cap
+    return cap * scenario.h2_store_gwh * 1e3 / cap.sum()
+
+
 def add_hydrogen(
-    n: pypsa.Network, table: pd.DataFrame, assets: pd.DataFrame, year: int, shortfall_cost: float
+    n: pypsa.Network,
+    table: pd.DataFrame,
+    assets: pd.DataFrame,
+    year: int,
+    shortfall_cost: float,
+    stores_mwh: pd.Series | None = None,
 ) -> None:
-    """Electrolysers -> provincial H2 bus with stores -> fuel cells, and a constant H2 demand."""
+    """Electrolysers -> provincial H2 bus with stores -> fuel cells, and a constant H2 demand.
+
+    ``stores_mwh`` replaces the register's store energies [MWh_H2] (see :func:`h2_store_mwh`).
+    """
     h2 = table.set_index("id")
     cap = h2[f"capacity_{year}"].astype(float)
     cap.update(assets.p_nom_mw.reindex(cap.index).dropna())
+    if stores_mwh is not None:
+        cap.update(stores_mwh)
     n.add("Bus", H2_BUS, carrier="H2")
     ely = h2[h2.kind == "electrolyser"]
     n.add(

@@ -25,6 +25,9 @@ CapacityCarrier = Literal[
 
 #: A capacity [GW or MW]: a finite number >= 0.
 Capacity = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+StorageCarrier = Literal["phs", "battery"]
+#: A storage duration at full power [h]: above zero, at most a season.
+Hours = Annotated[float, Field(gt=0, le=2000, allow_inf_nan=False)]
 
 
 class _Strict(BaseModel):
@@ -96,6 +99,13 @@ class Scenario(_Strict):
     )
     asset_mw: dict[str, Capacity] = Field(
         default_factory=dict, description="override one asset's capacity by register id [MW]"
+    )
+    storage_hours: dict[StorageCarrier, Hours] = Field(
+        default_factory=dict,
+        description="override the energy-to-power ratio of every pumped-hydro or battery asset [h]",
+    )
+    h2_store_gwh: Capacity | None = Field(
+        None, description="total hydrogen store energy, stores scaled pro rata (default: register) [GWh_H2]"
     )
     dr_share: float | None = Field(
         None, ge=0, le=1, description="demand-response capacity as a share of peak load (default: register)"

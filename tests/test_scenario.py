@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pypsa
 import pytest
 
 from model.capacity import asset_capacities, capacity_by_carrier
 from model.errors import InputError
-from model.scenario import Scenario, load_scenario, scenario_to_yaml
+from model.scenario import Scenario, load_scenario, scenario_to_yaml, with_overrides
 from tests.conftest import RUNS
 
 
@@ -157,3 +158,20 @@ def test_error_names_the_file_that_set_the_value(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="scenario file not found"):
         load_scenario(tmp_path / "none.yaml")
+
+
+def test_storage_duration_and_h2_store_overrides(register):
+    from model.network import add_storage, h2_store_mwh
+
+    scenario = with_overrides(
+        load_scenario(RUNS / "2030-target.yaml"), **{"storage_hours": {"battery": 4}, "h2_store_gwh": 20}
+    )
+    n = pypsa.Network()
+    n.add("Bus", list(register.storage.bus.unique()))
+    add_storage(n, register.storage, asset_capacities(register, scenario), scenario.storage_hours)
+    hours = n.c.storage_units.static.groupby("carrier").max_hours.agg(["min", "max"])
+    assert (hours.loc["battery"] == 4.0).all()
+    assert (hours.loc["phs"] == 6.0).all()  # the register's, untouched
+    assert h2_store_mwh(register, scenario).sum() == pytest.approx(20_000)
+    with pytest.raises(InputError, match="storage_hours"):
+        with_overrides(scenario, **{"storage_hours": {"battery": 0}})
