@@ -12,8 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import pypsa
 
-#: Hours with less shedding than this are not counted as loss-of-load hours [MW].
-SHORTFALL_TOL_MW = 0.1
+from model.network import SHORTFALL_TOL_MW
+
 FOSSIL = ("coal", "gas")
 GENERATING = ("coal", "gas", "biomass", "hydro", "ror", "solar", "wind", "phs", "fuel_cell")
 

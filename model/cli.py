@@ -47,10 +47,6 @@ def _root(
     """Hourly power-system simulator of Guizhou province (PyPSA + HiGHS)."""
 
 
-def _not_built(command: str, issue: str) -> None:
-    raise GzgridError(f"'gzgrid {command}' is not built yet ({issue}); nothing was run")
-
-
 @app.command()
 def validate(
     scenarios: list[Path] = typer.Argument(..., help="scenario files (runs/*.yaml)"),
@@ -263,15 +259,133 @@ def report(run_dir: Path = typer.Argument(..., help="run folder written by 'gzgr
 
 
 @app.command()
-def sweep() -> None:
-    """Sweep storage sizes over weather and hydrology years on Dask."""
-    _not_built("sweep", "issue 6: storage sweeps")
+def sweep(
+    sweep_file: Path = typer.Argument(..., help="sweep file (runs/sweep-*.yaml)"),
+    workers: int | None = typer.Option(None, min=1, help="local Dask workers (default: one per core)"),
+    scheduler: str | None = typer.Option(None, help="address of a running Dask scheduler (tcp://host:8786)"),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="run failed cases again"),
+    max_solves: int | None = typer.Option(None, min=1, help="stop after this many solves (rerun to go on)"),
+    figures: bool = typer.Option(True, "--figures/--no-figures", help="draw the figures from sweep.nc"),
+) -> int:
+    """Sweep storage sizes over weather and hydrology years on Dask (resumable)."""
+    from model.sweep import load_sweep, run_sweep
+
+    spec = load_sweep(sweep_file)
+    sizes = ", ".join(f"{a} ({len(v)})" for a, v in spec.axes.items())
+    OUT.print(f"sweep [bold]{spec.spec.name}[/bold]: {len(spec.cases)} cases over {sizes}")
+    OUT.print(f"folder: {spec.folder}")
+    try:
+        outcome = run_sweep(spec, workers=workers, scheduler=scheduler, retry_failed=retry_failed,
+                            max_solves=max_solves)  # fmt: skip
+    except KeyboardInterrupt:
+        err.print(f"interrupted: finished cases are kept in {spec.folder / 'cases'}; run the same command "
+                  "to resume")  # fmt: skip
+        return 130
+    print_sweep(spec, outcome, figures)
+    return 0
+
+
+def print_sweep(spec, outcome, figures: bool) -> None:
+    """Counts, the screening error, the smallest storage per hydrology class, and the files."""
+    where = f" on {outcome.workers} workers" if outcome.workers else " (nothing left to solve)"
+    OUT.print(f"{outcome.solved} solved, {outcome.failed} failed, {outcome.skipped} already in the store, "
+              f"{outcome.lost} lost; {outcome.wall_s:.0f} s{where}"
+              + (" (stopped early; rerun to go on)" if outcome.interrupted else ""))  # fmt: skip
+    s = outcome.screening
+    if s.get("rerun"):
+        OUT.print(f"screening: {s['rerun']:.0f} of {s['cases']:.0f} cases re-run hourly; LOLE error mean "
+                  f"{s['lole_mae_h']:.1f} h (max {s['lole_max_error_h']:.1f} h), EUE error mean "
+                  f"{s['eue_mae_mwh']:.0f} MWh, cost error mean {s['objective_mean_rel_error']:.2%}, "
+                  f"{s['verdict_flips']:.0f} verdicts changed")  # fmt: skip
+    if figures:
+        from analysis.sweep_figures import smallest_storage, write_figures
+
+        paths = write_figures(outcome.dataset, outcome.folder)
+        table = smallest_storage(outcome.dataset)
+        if len(table):
+            shown = Table(title="smallest storage meeting the LOLE standard (mean over weather years)")
+            for col in table.columns:
+                shown.add_column(str(col))
+            for row in table.itertuples(index=False):
+                shown.add_row(*(f"{v:g}" if isinstance(v, float) else str(v) for v in row))
+            OUT.print(shown)
+        OUT.print("figures: " + ", ".join(p.name for p in paths))
+    OUT.print(f"results: {outcome.dataset}")
 
 
 @app.command()
-def adequacy() -> None:
-    """Monte Carlo loss-of-load statistics over weather, hydrology and outages."""
-    _not_built("adequacy", "issue 7: probabilistic adequacy")
+def adequacy(
+    scenario: Path = typer.Argument(..., help="scenario file (runs/*.yaml)"),
+    samples: int = typer.Option(1000, "--samples", help="sample years (the most, if --rse is given)"),
+    seed: int | None = typer.Option(None, help="seed of weather, hydrology, outages (default: scenario's)"),
+    rse: float | None = typer.Option(None, help="stop once the relative standard error of EUE is this low"),
+    lp_check: int = typer.Option(0, "--lp-check", help="solve the K worst sample years with the LP too"),
+    hours: int | None = typer.Option(None, help="simulate only the first N hours of each year"),
+    out: Path | None = typer.Option(None, help="output folder (default runs/<name>/adequacy)"),
+) -> None:
+    """Monte Carlo loss-of-load statistics over weather, hydrology and outages (adequacy.nc, figures)."""
+    from analysis.adequacy_figures import adequacy_figures
+    from model.adequacy import lp_crosscheck, run_adequacy, write_dataset
+    from model.errors import InputError
+    from model.register import load_register
+    from model.scenario import load_scenario
+
+    if lp_check < 0 or (hours is not None and not 24 <= hours <= 8760):
+        raise InputError(f"--lp-check {lp_check} / --hours {hours}: need K >= 0 and 24 <= N <= 8760")
+    sc = load_scenario(scenario)
+    register = load_register()
+    folder = Path(out or Path(sc.output_dir or ROOT / "runs" / sc.name) / "adequacy")
+    with out_status("sampling ...") as status:
+        ds = run_adequacy(
+            sc, register, samples, seed=seed, rse=rse, hours=hours,
+            progress=lambda n, r: status.update(f"gzgrid adequacy: {n} sample years, rse of EUE {r:.3g} ..."),
+        )  # fmt: skip
+        if lp_check:
+            worst = ds.eue_mwh.to_series().sort_values(ascending=False, kind="stable").index[:lp_check]
+            status.update(f"gzgrid adequacy: LP cross-check of {len(worst)} sample years ...")
+            lp = lp_crosscheck(sc, register, list(worst), seed=ds.attrs["seed"], hours=ds.attrs["hours"])
+            ds = ds.merge(lp, combine_attrs="no_conflicts")
+            ds.attrs.update(lp.attrs)
+        write_dataset(ds, folder / "adequacy.nc")
+        figures = adequacy_figures(folder / "adequacy.nc")
+    print_adequacy(ds, folder, figures)
+
+
+def print_adequacy(ds, folder: Path, figures: list[Path]) -> None:
+    """Indices with standard errors, by hydrology class, the stop reason, the LP check, the verdict."""
+    a = ds.attrs
+    rate = a["samples"] / a["wall_s"]
+    OUT.print(f"[bold]{a['scenario']}[/bold]: {a['samples']} sample years of {a['hours']} h, seed "
+              f"{a['seed']}; {a['wall_s']:.1f} s ({rate:.0f} sample-years/s)")  # fmt: skip
+    table = Table(title="loss of load (mean ± standard error)")
+    for col in ("index", "all years", *(str(c) for c in ds.hydrology.values)):
+        table.add_column(col, justify="left" if col == "index" else "right")
+    for key, label in (("lole_h", "LOLE h/yr"), ("lold_d", "LOLD d/yr"), ("eue_mwh", "EUE MWh/yr"),
+                       ("neue_ppm", "NEUE ppm")):  # fmt: skip
+        pairs = zip(ds[f"{key}_by_class_mean"].values, ds[f"{key}_by_class_se"].values, strict=True)
+        by_class = [f"{m:.4g} ± {s:.2g}" for m, s in pairs]
+        table.add_row(label, f"{float(ds[f'{key}_mean']):.4g} ± {float(ds[f'{key}_se']):.2g}", *by_class)
+    table.add_row("sample years", str(a["samples"]), *(str(int(v)) for v in ds.n_by_class.values))
+    OUT.print(table)
+    dist = ds.eue_distribution_mwh.to_series()
+    OUT.print(f"annual EUE: mean {dist['mean']:.4g}, P90 {dist['p90']:.4g}, P99 {dist['p99']:.4g}, worst "
+              f"{dist['worst']:.4g} MWh; {a['years_with_shortfall']} years with a shortfall, "
+              f"{ds.sizes['event']} events")  # fmt: skip
+    if "zero_note" in a:
+        OUT.print(a["zero_note"])
+    OUT.print(f"stopped on {'rse' if a['stop_reason'] == 'rse' else 'sample count'}: {a['stop_explained']}")
+    if "lp_samples" in a:
+        OUT.print(f"LP cross-check on the {a['lp_samples']} worst sample years: EUE engine "
+                  f"{float(ds.engine_eue_mwh.sum()):.4g}, LP {float(ds.lp_eue_mwh.sum()):.4g} MWh (gap "
+                  f"{a['lp_gap_eue_share']:.1%} of the engine's; largest {a['lp_gap_eue_mwh_max']:.4g} MWh); "
+                  f"LP never worse than the engine: {'yes' if a['lp_never_worse'] else 'NO'}")  # fmt: skip
+    OUT.print(f"written: {folder / 'adequacy.nc'}; figures: {', '.join(p.name for p in figures)}")
+    lole, se = float(ds.lole_h_mean), float(ds.lole_h_se)
+    colour = "green" if a["verdict"] == "reliable" else "red"
+    near = " (within 2 SE of the standard)" if abs(lole - a["lole_limit_h"]) <= 2 * se and se > 0 else ""
+    span = "h/yr" if a["hours"] == 8760 else f"h in {a['hours']} h"
+    OUT.print(f"verdict: [{colour}]{a['verdict']}[/{colour}] (LOLE {lole:.3g} ± {se:.2g} {span} against the "
+              f"standard of {a['lole_limit_h']:.3g} {span}){near}")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

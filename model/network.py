@@ -46,6 +46,9 @@ H2_BUS = "h2"
 H2_SHORTFALL_VOLL = 1.5
 #: Tiny cost of spilling water, so the solver turbines before it spills when both are free.
 SPILL_COST = 0.1  # CNY/MWh
+#: Hours with less load shed than this in the province are not loss-of-load hours [MW]. One
+#: definition for the dispatch summary (:mod:`analysis.summary`) and the adequacy engine.
+SHORTFALL_TOL_MW = 0.1
 
 
 def snapshots(year: int, horizon_hours: int | None = None) -> pd.DatetimeIndex:

@@ -24,10 +24,10 @@ import xarray as xr
 from analysis.metrics import metrics, write_metrics
 from analysis.summary import summarize, verdict
 from model import ROOT, __version__
-from model.capacity import asset_capacities
 from model.dispatch import dispatch
 from model.network import build_network
-from model.register import PREFECTURES, Register, load_register
+from model.profiles import generator_arguments
+from model.register import Register, load_register
 from model.scenario import Scenario, load_scenario, scenario_to_yaml, with_overrides
 
 log = logging.getLogger("gzgrid")
@@ -48,24 +48,12 @@ def scenario_profiles(scenario: Scenario, register: Register, n_years: int = 1) 
     """
     from model.weather import load_or_generate
 
-    assets = asset_capacities(register, scenario)
-    stations = register.hydro.set_index("id")[
-        ["bus", "river", "kind", "downstream", "head_m", "mean_generation_gwh"]
-    ].copy()
-    stations["p_nom_mw"] = assets.loc[stations.index, "p_nom_mw"]
-    demand = register.demand_row(scenario.year, scenario.demand_case)
-    regions = register.buses.set_index("id").loc[list(PREFECTURES), ["lon", "lat"]]
     return load_or_generate(
-        regions=regions,
-        stations=stations,
-        demand_shares=register.demand_shares.set_index("bus").share,
-        annual_demand_twh=float(demand.annual_twh),
-        load_factor=float(demand.load_factor),
+        **generator_arguments(scenario, register),
         hydrology=scenario.hydrology,
         n_years=n_years,
         first_year=scenario.weather.year,
         seed=scenario.weather.seed,
-        calendar_year=scenario.year,
     )
 
 

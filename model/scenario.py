@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from model.errors import InputError, did_you_mean
 
@@ -41,13 +41,50 @@ class WeatherOptions(_Strict):
     year: int = Field(0, ge=0, le=100_000, description="weather-year index: a sample, not a calendar year")
 
 
+#: Default probability of each hydrology class in adequacy sampling [-]. Each year of the 2011-2024
+#: provincial hydro record (DATA.md, S2) is put in the class whose energy for ~23 GW is nearest
+#: (wet ~80, normal ~69, dry ~59, extreme dry ~37 TWh; boundaries at the midpoints 74.5, 64 and
+#: 48 TWh): normal 6 years (2015-2020), dry 5 (2012, 2014, 2021, 2022, 2024), extreme dry 3 (2011,
+#: 2013, 2023), wet none. Fourteen years is a short record, so one pseudo-year is added to each
+#: class (add-one smoothing): a class not seen in 14 years is still possible. Hence 1, 7, 6 and 4
+#: eighteenths.
+DEFAULT_HYDROLOGY_PROBABILITIES: dict[str, float] = {
+    "wet": 1 / 18,
+    "normal": 7 / 18,
+    "dry": 6 / 18,
+    "extreme_dry": 4 / 18,
+}
+
+
 class AdequacyStandard(_Strict):
-    """The reliability standard a run is judged against (S55)."""
+    """The reliability standard a run is judged against (S55), and how adequacy is sampled."""
 
     lole_h: float = Field(2.4, ge=0, le=8760, description="loss-of-load expectation limit [h/yr]")
     reserve_margin: float = Field(
         0.15, ge=0, le=1, description="planning reserve margin at the annual peak [-]"
     )
+    hydrology_probabilities: dict[Hydrology, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = (
+        Field(
+            default_factory=lambda: dict(DEFAULT_HYDROLOGY_PROBABILITIES),
+            description="probability of each hydrology class in Monte Carlo sampling, summing to 1 "
+            "(default: the 2011-2024 record with add-one smoothing: wet 1/18, normal 7/18, dry 6/18, "
+            "extreme_dry 4/18) [-]",
+        )
+    )
+    export_outage_rate: float = Field(
+        0.0, ge=0, lt=1, description="forced-outage rate of each export link in sampling (0: never out) [-]"
+    )
+    export_mttr_h: float = Field(24.0, ge=1, le=8760, description="mean time to repair an export link [h]")
+
+    @model_validator(mode="after")
+    def _probabilities_sum_to_one(self) -> AdequacyStandard:
+        total = sum(self.hydrology_probabilities.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(
+                f"hydrology_probabilities add up to {total:.6g}; they must add up to 1 "
+                "(a class left out has probability 0)"
+            )
+        return self
 
 
 class DispatchOptions(_Strict):
@@ -155,14 +192,33 @@ def with_overrides(scenario: Scenario, **changes: object) -> Scenario:
             continue
         *parents, leaf = key.split(".")
         node = data
-        for p in parents:
+        for depth, p in enumerate(parents):
+            if not isinstance(node, dict) or p not in node:
+                where = ".".join(parents[:depth]) or "the top level"
+                valid = sorted(node) if isinstance(node, dict) else []
+                raise InputError(
+                    f"scenario '{scenario.name}', override {key}: no key '{p}' at {where}"
+                    f"{did_you_mean(p, valid)}"
+                )
             node = node[p]
-        node[leaf] = value
+        if not isinstance(node, dict):
+            parent = ".".join(parents)
+            raise InputError(f"scenario '{scenario.name}', override {key}: '{parent}' is not a mapping")
+        node[leaf] = value  # a mapping entry such as carrier_gw.phs may be new: the schema checks it
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":
+            valid: Any = scenario.model_dump()
+            for p in err["loc"][:-1]:
+                valid = valid[p]
+            hint = did_you_mean(str(err["loc"][-1]), valid)
+            raise InputError(
+                f"scenario '{scenario.name}', override {where}: unknown key{hint}; valid keys here: "
+                f"{', '.join(sorted(valid))}"
+            ) from None
         raise InputError(
             f"scenario '{scenario.name}', override {where} = {err.get('input')!r}: {err['msg']}"
         ) from None

@@ -57,12 +57,6 @@ def test_bad_register_exits_2(register_copy):
     assert main(["validate", str(RUNS / "2030-target.yaml"), "--register", str(register_copy)]) == 2
 
 
-@pytest.mark.parametrize("command", ["sweep", "adequacy"])
-def test_unbuilt_commands_say_so(command, capsys):
-    assert main([command]) == 2
-    assert "not built yet" in capsys.readouterr().err
-
-
 def test_usage_error_exits_2():
     result = _gzgrid("validate")
     assert result.returncode == 2

@@ -1,0 +1,281 @@
+"""Scenario + register (+ weather samples) -> the plain arrays the adequacy engine runs on.
+
+:func:`build_system` turns what does not change between samples into an
+:class:`AdequacySystem`; :func:`sample_inputs` turns a batch of weather years from
+:func:`model.weather.generate_profiles` into per-sample hourly arrays (:class:`SampleInputs`).
+The capacities are those of :func:`model.capacity.asset_capacities` and the formulas those of
+:mod:`model.network`, so that the engine and the dispatch LP see the same system.
+
+Conventions (adequacy, not dispatch):
+
+- Thermal units have no minimum load, ramp limit or cost: an available unit can give its full
+  power in any hour. A register row of ``units`` units of ``unit_mw`` whose capacity a
+  ``carrier_gw``/``asset_mw`` override has scaled to ``p_nom`` becomes ``max(1, round(p_nom /
+  unit_mw))`` units of equal size ``p_nom / units``: the unit size stays near the register's and
+  the installed capacity is exactly the scenario's.
+- Corridors are lossless transport links (1 % losses in the register are below the engine's
+  resolution); export links deliver their capacity-weighted mean efficiency.
+- Hydrogen (fuel cells, electrolysers, H2 demand) is left out: 0.1 GW of fuel cells in 2030.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from numba import njit, prange
+
+from model.adequacy.outages import transition_probabilities
+from model.adequacy.reservoirs import guide_share, plant_water, routes, virtual_reservoir_mwh
+from model.capacity import asset_capacities, dr_share
+from model.network import export_obligation, snapshots
+from model.register import PREFECTURES, Register
+from model.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class AdequacySystem:
+    """What the engine needs that is the same in every sample year (plain arrays).
+
+    Buses are :data:`model.register.PREFECTURES` in order (index ``b``); the export node is
+    index ``len(buses)``. Powers in MW, energies in MWh, probabilities per hour.
+    """
+
+    buses: tuple[str, ...]
+    hours: int
+    month: np.ndarray  # (T,) month 0..11 of each hour
+    solar_mw: np.ndarray  # (B,)
+    wind_mw: np.ndarray  # (B,)
+    ror_mw: np.ndarray  # (B,)
+    unit_row: np.ndarray  # (U,) register row of each thermal unit
+    unit_bus: np.ndarray  # (U,)
+    unit_mw: np.ndarray  # (U,)
+    unit_fail: np.ndarray  # (U,) [1/h]
+    unit_repair: np.ndarray  # (U,) [1/h]
+    thermal_rows: tuple[str, ...]  # register ids of the rows
+    hydro_bus: np.ndarray  # (H,) bus of each hydro plant (register station)
+    turbine_mw: np.ndarray  # (H,) reservoir turbines (without the run-of-river part)
+    reservoir_mwh: np.ndarray  # (H,) virtual reservoirs
+    guide_mwh: np.ndarray  # (H, T) upper guide curve
+    level0_mwh: np.ndarray  # (H,) reservoir level at the first hour (on the guide)
+    stations: pd.DataFrame  # hydro table (index id) with p_nom_mw, bus_pos, virtual_mwh
+    storage_bus: np.ndarray  # (V,)
+    storage_mw: np.ndarray  # (V,)
+    storage_mwh: np.ndarray  # (V,)
+    storage_eta: np.ndarray  # (V,) one-way efficiency (square root of round trip)
+    storage_ids: tuple[str, ...]
+    dr_share: float  # DR capacity as a share of the sample's peak load [-]
+    demand_share: np.ndarray  # (B,)
+    dr_hours_per_year: float  # [h]
+    dr_event_hours: int  # [h]
+    corridor_mw: np.ndarray  # (B+1, B+1) transfer limit i -> j; column B: export links
+    export_bus: np.ndarray  # (K,)
+    export_mw: np.ndarray  # (K,)
+    export_efficiency: float  # [-]
+    export_fail: np.ndarray  # (K,) [1/h]
+    export_repair: np.ndarray  # (K,) [1/h]
+    obligation_mw: np.ndarray  # (T,) delivery owed at Guangdong
+
+
+@dataclass(frozen=True)
+class SampleInputs:
+    """Hourly inputs of a batch of sample years, shape (S, B, T) float32 unless stated."""
+
+    load: np.ndarray  # [MW]
+    free: np.ndarray  # solar + wind + run-of-river available [MW]
+    inflow: np.ndarray  # (S, H, T) storable natural inflow into the virtual reservoirs [MW]
+    floor: np.ndarray  # (S, H, T) ecological minimum release [MW]
+    dr_mw: np.ndarray  # (S, B) DR capacity [MW]
+    dr_mwh: np.ndarray  # (S, B) DR energy over the horizon [MWh]
+    demand_mwh: np.ndarray  # (S,) domestic demand [MWh]
+
+
+def thermal_units(register: Register, assets: pd.DataFrame) -> pd.DataFrame:
+    """One row per thermal unit: ``row`` (register id), ``bus``, ``mw``, ``for``, ``mttr_h``.
+
+    Scaled rows keep the register's unit size as nearly as possible (see module docstring).
+    """
+    th = register.thermal.set_index("id")
+    p_nom = assets.loc[th.index, "p_nom_mw"].to_numpy(float)
+    units = np.where(p_nom > 0, np.maximum(1, np.round(p_nom / th.unit_mw.to_numpy())), 0).astype(int)
+    rows = np.repeat(np.arange(len(th)), units)
+    size = np.divide(p_nom, units, out=np.zeros_like(p_nom), where=units > 0)
+    return pd.DataFrame(
+        {
+            "row": rows,
+            "bus": th.bus.to_numpy()[rows],
+            "mw": size[rows],
+            "for": th.forced_outage_rate.to_numpy()[rows],
+            "mttr_h": th.mttr_h.to_numpy()[rows],
+            "name": [f"{th.index[r]}#{k}" for r, k in zip(rows, _count_within(rows), strict=True)],
+        }
+    )
+
+
+def _count_within(rows: np.ndarray) -> np.ndarray:
+    """0, 1, 2 ... within each run of equal values."""
+    starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
+    return np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+
+
+def build_system(scenario: Scenario, register: Register, hours: int | None = None) -> AdequacySystem:
+    """The sample-independent arrays of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Capacities (with overrides), year, storage hours, DR share, export outage settings.
+    register : Register
+        The asset register.
+    hours : int, optional
+        Horizon from 1 January [h] (default: ``scenario.dispatch.horizon_hours`` or 8,760).
+    """
+    hours = int(hours or scenario.dispatch.horizon_hours or 8760)
+    y = scenario.year
+    sns = snapshots(y, hours)
+    bus_pos = {b: i for i, b in enumerate(PREFECTURES)}
+    n_bus = len(PREFECTURES)
+    assets = asset_capacities(register, scenario)
+
+    def by_bus(ids: pd.Index, buses: pd.Series, mw: pd.Series | np.ndarray) -> np.ndarray:
+        out = np.zeros(n_bus)
+        np.add.at(out, [bus_pos[b] for b in buses], np.asarray(mw, dtype=float))
+        return out
+
+    re = register.renewables.set_index("id")
+    re_mw = assets.loc[re.index, "p_nom_mw"]
+    solar, wind = (re.carrier == "solar"), (re.carrier == "wind")
+
+    hy = register.hydro.set_index("id").copy()
+    hy["p_nom_mw"] = assets.loc[hy.index, "p_nom_mw"]
+    hy["bus_pos"] = [bus_pos[b] for b in hy.bus]
+    hy["virtual_mwh"] = virtual_reservoir_mwh(hy)
+    reservoir = hy.virtual_mwh.to_numpy(float)
+    guide = reservoir[:, None] * guide_share(hours)[None, :]
+
+    units = thermal_units(register, assets)
+    fail, repair = transition_probabilities(
+        units["for"].to_numpy(), units.mttr_h.to_numpy(), list(units.name)
+    )
+
+    st = register.storage.set_index("id").copy()
+    for carrier, h in scenario.storage_hours.items():
+        st.loc[st.carrier == carrier, "max_hours"] = float(h)
+    st_mw = assets.loc[st.index, "p_nom_mw"].to_numpy(float)
+
+    corr = np.zeros((n_bus + 1, n_bus + 1))
+    ac = register.corridors[register.corridors.kind == "ac"]
+    for a, b, mw in zip(ac.bus0, ac.bus1, ac[f"p_nom_{y}_mw"], strict=True):
+        corr[bus_pos[a], bus_pos[b]] += mw
+        corr[bus_pos[b], bus_pos[a]] += mw
+    ex = register.corridors[register.corridors.kind == "export"]
+    ex_mw = ex[f"p_nom_{y}_mw"].to_numpy(float)
+    ex_bus = np.array([bus_pos[b] for b in ex.bus0], dtype=np.int64)
+    np.add.at(corr[:, n_bus], ex_bus, ex_mw)
+    std = scenario.adequacy
+    if std.export_outage_rate > 0:
+        ex_fail, ex_repair = transition_probabilities(
+            np.full(len(ex), std.export_outage_rate), np.full(len(ex), std.export_mttr_h), list(ex.id)
+        )
+    else:
+        ex_fail, ex_repair = np.zeros(len(ex)), np.ones(len(ex))
+
+    dr = register.year_row("demand_response", y)
+    shares = register.demand_shares.set_index("bus").share.reindex(list(PREFECTURES)).to_numpy(float)
+    return AdequacySystem(
+        buses=tuple(PREFECTURES),
+        hours=hours,
+        month=(sns.month.to_numpy() - 1).astype(np.int64),
+        solar_mw=by_bus(re.index[solar], re.bus[solar], re_mw[solar]),
+        wind_mw=by_bus(re.index[wind], re.bus[wind], re_mw[wind]),
+        ror_mw=by_bus(hy.index, hy.bus, hy.p_nom_mw * hy.ror_share),
+        unit_row=units.row.to_numpy(np.int64),
+        unit_bus=np.array([bus_pos[b] for b in units.bus], dtype=np.int64),
+        unit_mw=units.mw.to_numpy(float),
+        unit_fail=fail,
+        unit_repair=repair,
+        thermal_rows=tuple(register.thermal.id),
+        hydro_bus=hy.bus_pos.to_numpy(np.int64),
+        turbine_mw=(hy.p_nom_mw * (1 - hy.ror_share)).to_numpy(float),
+        reservoir_mwh=reservoir,
+        guide_mwh=guide,
+        level0_mwh=guide[:, 0].copy(),
+        stations=hy,
+        storage_bus=np.array([bus_pos[b] for b in st.bus], dtype=np.int64),
+        storage_mw=st_mw,
+        storage_mwh=st_mw * st.max_hours.to_numpy(float),
+        storage_eta=np.sqrt(st.efficiency_round_trip.to_numpy(float)),
+        storage_ids=tuple(st.index),
+        dr_share=float(dr_share(register, scenario)),
+        demand_share=shares,
+        dr_hours_per_year=float(dr.max_hours_per_year),
+        dr_event_hours=int(dr.max_hours_per_event),
+        corridor_mw=corr,
+        export_bus=ex_bus,
+        export_mw=ex_mw,
+        export_efficiency=float((ex.efficiency * ex_mw).sum() / max(ex_mw.sum(), 1e-9)),
+        export_fail=ex_fail,
+        export_repair=ex_repair,
+        obligation_mw=export_obligation(register, y, sns).to_numpy(float),
+    )
+
+
+@njit(cache=True, parallel=True)
+def renewable_supply(pv, wind, ror, solar_mw, wind_mw, ror_mw):
+    """Solar + wind + run-of-river available per bus and hour [MW], float32.
+
+    ``pv``, ``wind``, ``ror`` (S, B, T) are availabilities [p.u.], clipped to [0, 1] as the
+    dispatch network does; the capacities (B,) are in MW.
+    """
+    n_s, n_b, n_t = pv.shape
+    out = np.empty((n_s, n_b, n_t), dtype=np.float32)
+    for s in prange(n_s):
+        for b in range(n_b):
+            for t in range(n_t):
+                out[s, b, t] = (
+                    min(max(pv[s, b, t], 0.0), 1.0) * solar_mw[b]
+                    + min(max(wind[s, b, t], 0.0), 1.0) * wind_mw[b]
+                    + min(max(ror[s, b, t], 0.0), 1.0) * ror_mw[b]
+                )
+    return out
+
+
+def sample_inputs(system: AdequacySystem, profiles: xr.Dataset) -> SampleInputs:
+    """Hourly per-bus inputs of the weather years in ``profiles`` (dims ``year``, ...).
+
+    Availability is clipped to [0, 1] and the DR capacity is the DR share of the sample's own
+    peak (over the horizon) split by demand share, as :func:`model.network.build_network` does.
+    """
+    t = system.hours
+    buses = list(system.buses)
+
+    def values(var: str, dim: str, labels: list[str]) -> np.ndarray:
+        da = profiles[var].transpose("year", dim, "snapshot")
+        if list(da[dim].values) != labels:  # selecting copies 30 MB per 100 years: only if needed
+            da = da.sel({dim: labels})
+        return np.asarray(da.values[:, :, :t], dtype=np.float32)
+
+    load = values("load", "region", buses)
+    free = renewable_supply(
+        values("pv", "region", buses), values("wind", "region", buses), values("ror", "region", buses),
+        system.solar_mw, system.wind_mw, system.ror_mw,
+    )  # fmt: skip
+    hy = system.stations
+    inflow, floor = plant_water(
+        values("inflow", "station", list(hy.index)), *routes(hy),
+        1 - hy.ror_share.to_numpy(float), hy.eco_min_pu.to_numpy(float),
+    )  # fmt: skip
+    total = load.sum(axis=1, dtype=np.float64)
+    peak = total.max(axis=1)
+    dr_mw = system.dr_share * peak[:, None] * system.demand_share[None, :]
+    return SampleInputs(
+        load=load,
+        free=free,
+        inflow=inflow,
+        floor=floor,
+        dr_mw=dr_mw,
+        dr_mwh=dr_mw * system.dr_hours_per_year * t / 8760,
+        demand_mwh=total.sum(axis=1),
+    )

@@ -1,0 +1,88 @@
+"""Monte Carlo driver: reproducible samples, the dataset's contents and the stopping rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.adequacy import run_adequacy
+from model.adequacy.system import build_system, thermal_units
+from model.capacity import asset_capacities
+from model.errors import InputError
+from model.scenario import load_scenario, with_overrides
+from tests.conftest import RUNS
+
+HOURS = 168
+
+
+@pytest.fixture(scope="module")
+def stressed():
+    """The 2030 system with 7 GW of coal: a week of January has shortfalls in most samples."""
+    return with_overrides(load_scenario(RUNS / "2030-target.yaml"), **{"carrier_gw": {"coal": 7.0}})
+
+
+@pytest.fixture(scope="module")
+def result(stressed, register):
+    return run_adequacy(stressed, register, samples=24, seed=3, hours=HOURS, batch_size=10)
+
+
+def test_same_seed_same_result_whatever_the_batches(stressed, register, result):
+    again = run_adequacy(stressed, register, samples=24, seed=3, hours=HOURS, batch_size=24)
+    for var in ("eue_mwh", "lole_h", "lold_d", "eue_bus_mwh", "event_energy_mwh"):
+        np.testing.assert_array_equal(result[var].values, again[var].values)
+    assert list(result.sample_hydrology.values) == list(again.sample_hydrology.values)
+    other = run_adequacy(stressed, register, samples=24, seed=4, hours=HOURS, batch_size=24)
+    assert not np.array_equal(result.eue_mwh.values, other.eue_mwh.values)
+
+
+def test_dataset_is_consistent_and_documented(result):
+    assert result.attrs["samples"] == 24 and result.attrs["stop_reason"] == "samples"
+    assert float(result.eue_mwh_mean) > 0
+    np.testing.assert_allclose(result.eue_mwh, result.eue_bus_mwh.sum("bus"), rtol=1e-5)
+    np.testing.assert_allclose(result.eue_mwh, result.eue_month_mwh.sum("month"), rtol=1e-5)
+    np.testing.assert_allclose(result.lole_h, result.lole_month_h.sum("month"))
+    events = result.event_energy_mwh.groupby(result.event_sample).sum()
+    np.testing.assert_allclose(events.values, result.eue_mwh.values[events.event_sample.values], rtol=1e-5)
+    assert int(result.event_duration_h.sum()) == int(result.lole_h.sum())
+    assert (result.lold_d <= result.lole_h).all() and (result.lold_d * 24 >= result.lole_h).all()
+    se = result.eue_mwh.std(ddof=1) / np.sqrt(24)
+    assert float(result.eue_mwh_se) == pytest.approx(float(se))
+    assert int(result.n_by_class.sum()) == 24
+    for name, var in result.data_vars.items():
+        assert "units" in var.attrs, name
+
+
+def test_stops_on_the_relative_standard_error(stressed, register):
+    ds = run_adequacy(
+        stressed, register, samples=40, seed=3, hours=HOURS, rse=0.9, batch_size=10, min_samples=10
+    )
+    assert ds.attrs["stop_reason"] == "rse"
+    assert ds.attrs["samples"] < 40 and ds.attrs["rse_eue"] <= 0.9
+
+
+def test_no_shortfall_reports_zero_and_the_rule_of_three(register):
+    ds = run_adequacy(load_scenario(RUNS / "2030-target.yaml"), register, samples=10, seed=1, hours=48)
+    assert float(ds.eue_mwh_mean) == 0 and ds.attrs["verdict"] == "reliable"
+    assert ds.attrs["share_of_years_with_shortfall_upper95"] == pytest.approx(0.3)
+    assert ds.attrs["rse_eue"] == np.inf and ds.attrs["stop_reason"] == "samples"
+
+
+def test_scaled_rows_keep_their_capacity_in_whole_units(stressed, register):
+    units = thermal_units(register, asset_capacities(register, stressed))
+    coal = register.thermal.carrier.to_numpy()[units.row] == "coal"
+    assert units.mw[coal].sum() == pytest.approx(7000.0)
+    p_nom = asset_capacities(register, stressed).loc[register.thermal.id, "p_nom_mw"].to_numpy()
+    expected = np.where(p_nom > 0, np.maximum(1, np.round(p_nom / register.thermal.unit_mw.to_numpy())), 0)
+    np.testing.assert_array_equal(np.bincount(units.row, minlength=len(p_nom)), expected)
+    system = build_system(stressed, register, 24)
+    assert system.unit_mw.sum() == pytest.approx(7000.0 + 1500.0 + 800.0)  # coal + gas + biomass
+
+
+def test_bad_settings_are_input_errors(register):
+    sc = load_scenario(RUNS / "2030-target.yaml")
+    with pytest.raises(InputError, match="samples"):
+        run_adequacy(sc, register, samples=0)
+    with pytest.raises(InputError, match="rse"):
+        run_adequacy(sc, register, samples=5, rse=1.5)
+    with pytest.raises(InputError, match="add up to"):
+        with_overrides(sc, **{"adequacy.hydrology_probabilities": {"dry": 0.5, "normal": 0.4}})
