@@ -40,7 +40,10 @@ How it works
    core-hour costs.
 
 Windows run in a ``fork`` process pool; the matrices are inherited through a module global
-(never pickled per task); each worker runs HiGHS on one thread.
+(never pickled per task); each worker runs HiGHS on one thread. :func:`window_workers` decides
+the pool size: one process per core, or windows in-process where a pool would be wrong (a
+daemonic process such as a Dask worker cannot have children, and a sweep already keeps every
+core busy with its own cases); ``GZGRID_WINDOW_WORKERS`` sets it explicitly.
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ from model.dispatch import (
     model_options,
     native_stdout_silenced,
 )
-from model.errors import SolveError
+from model.errors import InputError, SolveError
 from model.scenario import DispatchOptions, SolverOptions
 
 logger = logging.getLogger(__name__)
@@ -86,6 +89,29 @@ BUDGET_ALLOWANCE = 0.05
 BUDGET_ROUNDS = 3
 #: Boundary slack price [multiple of the largest cost coefficient].
 SLACK_PENALTY_FACTOR = 10.0
+#: Environment variable fixing the number of window processes (1: solve windows in-process).
+WINDOW_WORKERS_ENV = "GZGRID_WINDOW_WORKERS"
+
+
+def window_workers(n_windows: int) -> int:
+    """Processes to solve ``n_windows`` windows with: 1 means in-process, no pool.
+
+    ``GZGRID_WINDOW_WORKERS`` if set; otherwise 1 inside a daemonic process (a Dask or
+    multiprocessing worker, which may not fork a pool of its own), else one per core.
+    """
+    env = os.environ.get(WINDOW_WORKERS_ENV, "").strip()
+    if env:
+        try:
+            wanted = int(env)
+        except ValueError:
+            raise InputError(f"{WINDOW_WORKERS_ENV}={env!r}: expected a whole number >= 1") from None
+        if wanted < 1:
+            raise InputError(f"{WINDOW_WORKERS_ENV}={env!r}: expected a whole number >= 1")
+    elif multiprocessing.current_process().daemon:
+        wanted = 1
+    else:
+        wanted = os.cpu_count() or 1
+    return max(1, min(wanted, n_windows))
 
 
 def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverOptions) -> DispatchResult:
@@ -125,7 +151,7 @@ def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverO
     timings["slice"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    workers = max(1, min(os.cpu_count() or 1, len(cores)))
+    workers = window_workers(len(cores))
     lo, hi = budget_lo.copy(), budget_hi.copy()
     rounds = 0
     try:

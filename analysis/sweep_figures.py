@@ -1,0 +1,244 @@
+"""Figures of a storage sweep, drawn from ``sweep.nc`` alone (matplotlib, Agg backend).
+
+The sweep's axes fall in two groups: *storage* axes (those with an investment cost in the sweep
+file's ``figures.storage_cost_cny``) and *conditions* (every other axis, e.g. the available coal
+capacity). LOLE is judged as an expectation: the mean over weather years of each case's
+loss-of-load hours, against the standard scaled to the dispatched horizon (``lole_standard_h``).
+
+- ``sweep_lole.png``, ``sweep_eue.png``: heatmaps over the two heatmap axes, one column per
+  hydrology class (and one row per value of any further axis, at most :data:`MAX_ROWS`).
+- ``sweep_frontier.png``: storage investment cost against expected unserved energy, the
+  cheapest-for-its-reliability (Pareto) cases joined, per hydrology class and condition.
+- ``sweep_smallest_storage.png`` and ``smallest_storage.csv``: the cheapest storage that meets
+  the standard for each hydrology class (and condition).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.colors import SymLogNorm
+
+from analysis.plots import DPI
+
+#: Most rows of heatmap panels (values of the axes not on the heatmap).
+MAX_ROWS = 4
+#: Colours of the hydrology classes, wet to extreme dry.
+HYDRO_COLOURS = {"wet": "#2c7bb6", "normal": "#4daf4a", "dry": "#fdae61", "extreme_dry": "#d7191c"}
+SAMPLE_DIMS = ("weather_year", "hydrology")
+
+
+def load(path: Path) -> xr.Dataset:
+    """``sweep.nc``, loaded into memory (the file is closed again)."""
+    with xr.open_dataset(path) as ds:
+        return ds.load()
+
+
+def _axes(ds: xr.Dataset) -> tuple[list[str], list[str], dict[str, float]]:
+    """(storage axes, condition axes, cost per unit of each storage axis [CNY])."""
+    costs = json.loads(ds.attrs.get("storage_cost_cny", "{}"))
+    axes = [d for d in ds.lole_h.dims if d not in SAMPLE_DIMS]
+    return [a for a in axes if a in costs], [a for a in axes if a not in costs], costs
+
+
+def expectation(ds: xr.Dataset) -> xr.Dataset:
+    """Metrics averaged over weather years (NaN where any year is missing or failed)."""
+    return ds[[v for v in ds.data_vars if ds[v].dtype.kind == "f"]].mean("weather_year", skipna=False)
+
+
+def storage_cost(ds: xr.Dataset) -> xr.DataArray:
+    """Investment cost of each case's storage [CNY]: sum over storage axes of value x unit cost."""
+    storage, _, costs = _axes(ds)
+    total = xr.zeros_like(ds.lole_h.isel(weather_year=0, hydrology=0, drop=True))
+    for a in storage:
+        total = total + ds[a] * costs[a]
+    return total
+
+
+def smallest_storage(path: Path) -> pd.DataFrame:
+    """The cheapest storage combination meeting the LOLE standard, per hydrology and condition.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``hydrology``, the condition axes, the storage axes (NaN where no case meets
+        the standard), ``storage_cost_bn_cny`` [1e9 CNY], ``lole_h`` [h] and ``eue_mwh`` [MWh]
+        (means over weather years). Empty without storage axes.
+    """
+    ds = load(path)
+    storage, conditions, _ = _axes(ds)
+    if not storage:
+        return pd.DataFrame()
+    mean = expectation(ds)
+    mean["storage_cost"] = storage_cost(ds)
+    frame = mean[["lole_h", "eue_mwh", "storage_cost"]].to_dataframe().reset_index()
+    meets = frame[frame.lole_h <= ds.attrs["lole_standard_h"] + 1e-9]
+    rows = []
+    for group, _ in frame.groupby(["hydrology", *conditions], sort=False):
+        key = dict(zip(["hydrology", *conditions], group, strict=True))
+        sel = meets.loc[(meets[list(key)] == pd.Series(key)).all(axis=1)]
+        row = dict(key)
+        if len(sel):
+            best = sel.sort_values(["storage_cost", "eue_mwh", *storage]).iloc[0]
+            row.update({a: float(best[a]) for a in storage})
+            row.update(storage_cost_bn_cny=best.storage_cost / 1e9, lole_h=best.lole_h, eue_mwh=best.eue_mwh)
+        else:
+            row.update({a: np.nan for a in storage})
+            row.update(storage_cost_bn_cny=np.nan, lole_h=np.nan, eue_mwh=np.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def write_figures(path: Path, folder: Path) -> list[Path]:
+    """Draw every sweep figure into ``folder``; write ``smallest_storage.csv``; return the paths."""
+    folder = Path(folder)
+    ds = load(path)
+    storage, conditions, _ = _axes(ds)
+    out = []
+    if storage or conditions:  # a sweep over weather and hydrology alone has nothing to map
+        out += [heatmap(ds, m, folder / f"sweep_{m.split('_')[0]}.png") for m in ("lole_h", "eue_mwh")]
+    if storage:
+        out.append(frontier(ds, folder / "sweep_frontier.png"))
+        table = smallest_storage(path)
+        out.append(smallest_storage_figure(ds, table, folder / "sweep_smallest_storage.png"))
+        csv = folder / "smallest_storage.csv"
+        tmp = csv.with_name(f".{csv.name}.{os.getpid()}.tmp")
+        table.to_csv(tmp, index=False)
+        os.replace(tmp, csv)
+        out.append(csv)
+    return out
+
+
+def heatmap(ds: xr.Dataset, metric: str, path: Path) -> Path:
+    """``metric`` (mean over weather years) over the two heatmap axes, per hydrology class."""
+    mean = expectation(ds)[metric]
+    heat = json.loads(ds.attrs["heatmap_axes"])
+    axes = [d for d in ds.lole_h.dims if d not in SAMPLE_DIMS]
+    heat = [a for a in heat if a in axes][:2] or axes[:2]
+    rest = [a for a in axes if a not in heat]
+    combos = list(itertools.product(*(ds[a].values for a in rest)))[:MAX_ROWS]
+    hyd = list(ds.hydrology.values)
+    fig, grid = plt.subplots(
+        len(combos),
+        len(hyd),
+        figsize=(3.6 * len(hyd), 3.3 * len(combos)),
+        squeeze=False,
+        layout="constrained",
+    )
+    standard = float(ds.attrs["lole_standard_h"])
+    vmax = float(np.nanmax(mean.values)) if np.isfinite(mean.values).any() else 1.0
+    norm = SymLogNorm(
+        linthresh=max(standard, 1.0) if metric == "lole_h" else 1000.0, vmin=0, vmax=max(vmax, 1.0)
+    )
+    for (r, combo), (c, h) in itertools.product(enumerate(combos), enumerate(hyd)):
+        ax = grid[r, c]
+        sel = mean.sel(hydrology=h, **dict(zip(rest, combo, strict=True)))
+        sel = sel.transpose(*heat) if len(heat) == 2 else sel.expand_dims("_").transpose(heat[0], "_")
+        img = ax.imshow(sel.values.T, origin="lower", cmap="magma_r", norm=norm, aspect="auto")
+        for (i, j), v in np.ndenumerate(sel.values):
+            meets = metric != "lole_h" or v <= standard + 1e-9
+            text = "n/a" if np.isnan(v) else f"{v:.0f}" + ("" if meets else "!")
+            dark = not np.isnan(v) and norm(v) >= 0.6
+            ax.text(i, j, text, ha="center", va="center", fontsize=8, color="white" if dark else "black")
+        ax.set_xticks(range(sel.shape[0]), [f"{v:g}" for v in ds[heat[0]].values])
+        ax.set_xlabel(heat[0])
+        if len(heat) == 2:
+            ax.set_yticks(range(sel.shape[1]), [f"{v:g}" for v in ds[heat[1]].values])
+            ax.set_ylabel(heat[1])
+        where = ", ".join(
+            f"{a}={v:g}" if isinstance(v, float) else f"{a}={v}" for a, v in zip(rest, combo, strict=True)
+        )
+        ax.set_title(f"{h}" + (f"\n{where}" if where else ""), fontsize=9)
+    fig.colorbar(img, ax=grid, shrink=0.6, label=f"{metric} [{ds[metric].attrs.get('units', '')}]")
+    note = f" ('!' = above the standard of {standard:.2g} h)" if metric == "lole_h" else ""
+    title = f"{ds.attrs['sweep']}: {metric}, mean over {ds.sizes['weather_year']} weather year(s){note}"
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def frontier(ds: xr.Dataset, path: Path) -> Path:
+    """Storage investment cost against expected unserved energy; the Pareto cases joined."""
+    _, conditions, _ = _axes(ds)
+    mean = expectation(ds)
+    mean["storage_cost"] = storage_cost(ds)
+    frame = mean[["eue_mwh", "lole_h", "storage_cost"]].to_dataframe().reset_index()
+    hyd = list(ds.hydrology.values)
+    fig, axes = plt.subplots(1, len(hyd), figsize=(4.2 * len(hyd), 3.6), squeeze=False, sharey=True)
+    groups = list(frame.groupby(conditions, sort=False)) if conditions else [("all", frame)]
+    cmap = plt.get_cmap("viridis", max(len(groups), 2))
+    for ax, h in zip(axes[0], hyd, strict=True):
+        for k, (cond, sub) in enumerate(groups):
+            sub = sub[(sub.hydrology == h) & sub.eue_mwh.notna()].sort_values(["storage_cost", "eue_mwh"])
+            label = (
+                ", ".join(f"{a}={v:g}" for a, v in zip(conditions, np.atleast_1d(cond), strict=True)) or "all"
+            )
+            ax.scatter(sub.storage_cost / 1e9, sub.eue_mwh / 1e3, s=14, color=cmap(k), alpha=0.5)
+            pareto = sub[sub.eue_mwh < sub.eue_mwh.cummin().shift(fill_value=np.inf)]
+            ax.plot(pareto.storage_cost / 1e9, pareto.eue_mwh / 1e3, "-o", ms=4, color=cmap(k), label=label)
+        ax.set_title(h)
+        ax.set_xlabel("storage investment [bn CNY]")
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("expected unserved energy [GWh]")
+    axes[0, 0].set_yscale("symlog", linthresh=1.0)  # dry and extreme-dry EUE differ a thousandfold
+    axes[0, -1].legend(fontsize=7, title=", ".join(conditions) or None, title_fontsize=7)
+    fig.suptitle(f"{ds.attrs['sweep']}: cost–reliability frontier (lines: cheapest case for each EUE)")
+    return _save(fig, path)
+
+
+def smallest_storage_figure(ds: xr.Dataset, table: pd.DataFrame, path: Path) -> Path:
+    """Cheapest storage meeting the standard against the first condition, one line per hydrology."""
+    storage, conditions, _ = _axes(ds)
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    x_axis = conditions[0] if conditions else None
+    top = float(storage_cost(ds).max()) / 1e9
+    for h, sub in table.groupby("hydrology", sort=False):
+        x = sub[x_axis].to_numpy() if x_axis else np.zeros(len(sub))
+        y = sub.storage_cost_bn_cny.to_numpy()
+        colour = HYDRO_COLOURS.get(str(h), "#555555")
+        ax.plot(x, y, "-o", color=colour, label=str(h))
+        for xi, yi, (_, row) in zip(x, y, sub.iterrows(), strict=True):
+            if np.isnan(yi):
+                ax.plot(xi, top * 1.08, "x", color=colour, ms=9)
+                continue
+            text = "\n".join(f"{a} {row[a]:g}" for a in storage)
+            ax.annotate(text, (xi, yi), textcoords="offset points", xytext=(4, 4), fontsize=6.5, color=colour)
+    ax.axhline(top * 1.08, color="#999999", lw=0.5, ls=":")
+    ax.set_ylim(0, top * 1.18)
+    ax.annotate(
+        "x: no storage in the sweep meets the standard",
+        (0.01, 0.97),
+        xycoords="axes fraction",
+        va="top",
+        fontsize=7,
+        color="#666666",
+    )
+    ax.set_xlabel(x_axis or "")
+    ax.set_ylabel("cheapest storage meeting the standard [bn CNY]")
+    ax.grid(alpha=0.3)
+    ax.legend(title="hydrology", fontsize=8)
+    ax.set_title(
+        f"{ds.attrs['sweep']}: smallest storage with LOLE <= {ds.attrs['lole_standard_h']:.2g} h "
+        "(mean over weather years)",
+        fontsize=10,
+    )
+    return _save(fig, path)
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    """Save atomically (temporary file beside ``path``, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
+    fig.savefig(tmp, dpi=DPI, bbox_inches="tight")
+    plt.close(fig)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,192 @@
+"""Sweeps on a real LocalCluster of 2 workers: combined dataset, resume, interruption, failing cases.
+
+Short horizons (48 h, monolithic) keep every case a few seconds of HiGHS.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+from model import ROOT
+from model.cli import main
+from model.sweep import CaseStore, load_sweep, run_sweep
+from tests.conftest import RUNS
+
+SMALL = f"""
+name: small-sweep
+base: {RUNS / "2030-target.yaml"}
+overrides: {{dispatch.horizon_hours: 48, dispatch.mode: monolithic}}
+axes:
+  battery_gw: [4, 8]
+  coal_gw: {{start: 10, stop: 20, step: 10}}
+hydrology: [dry, extreme_dry]
+metrics: [lole_h, eue_mwh, peak_shortfall_mw, generation_coal_twh]
+figures: {{heatmap: [coal_gw, battery_gw], storage_cost_cny: {{battery_gw: 1.8e9}}}}
+output_dir: {{out}}
+"""
+
+
+def _sweep_file(folder: Path, out: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "small.yaml"
+    path.write_text(SMALL.replace("{out}", out), encoding="utf-8")
+    return path
+
+
+def _load(path: Path) -> xr.Dataset:
+    with xr.open_dataset(path) as ds:
+        return ds.load()
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    """The 2 x 2 x 2 sweep run once, start to finish, on 2 workers."""
+    path = _sweep_file(tmp_path_factory.mktemp("sweep"), "whole")
+    sweep = load_sweep(path)
+    outcome = run_sweep(sweep, workers=2, progress=False)
+    return sweep, outcome
+
+
+def test_small_sweep_dataset_matches_the_case_records(uninterrupted):
+    sweep, outcome = uninterrupted
+    assert (outcome.solved, outcome.failed, outcome.skipped, outcome.workers) == (8, 0, 0, 2)
+    ds = _load(outcome.dataset)
+    assert ds.lole_h.dims == ("battery_gw", "coal_gw", "weather_year", "hydrology")
+    assert ds.battery_gw.values.tolist() == [4.0, 8.0] and ds.coal_gw.values.tolist() == [10.0, 20.0]
+    assert ds.hydrology.values.tolist() == ["dry", "extreme_dry"]
+    assert (ds.status == "done").all() and (ds.resolution == "1h").all()
+    store = CaseStore(sweep.folder)
+    for case in sweep.cases:
+        record = store.get(case.key, "1h")
+        assert record["coords"] == [case.coords]
+        cell = ds.sel(**case.coords)
+        assert str(cell.key.values) == case.key
+        for metric in [*sweep.spec.metrics, "objective_cny", "export_cut_mwh"]:
+            assert math.isfinite(record["metrics"][metric])
+            assert float(cell[metric]) == record["metrics"][metric]
+        assert record["scenario"]["carrier_gw"] == {
+            "battery": case.coords["battery_gw"],
+            "coal": case.coords["coal_gw"],
+        }
+    # the sweep is not flat: fewer coal units cannot mean a cheaper dispatch
+    cost = ds.objective_cny
+    assert (cost.sel(coal_gw=10.0) >= cost.sel(coal_gw=20.0) - 1.0).all()
+    assert ds.lole_h.attrs["units"] == "h"
+
+
+def test_resume_skips_finished_cases(uninterrupted):
+    sweep, first = uninterrupted
+    before = _load(first.dataset)
+    again = run_sweep(load_sweep(sweep.path), workers=2, progress=False)
+    assert (again.solved, again.failed, again.skipped) == (0, 0, 8)
+    xr.testing.assert_identical(_load(again.dataset), before)
+
+
+def test_interrupted_then_resumed_equals_uninterrupted(uninterrupted, tmp_path):
+    _, whole = uninterrupted
+    path = _sweep_file(tmp_path, "broken")
+    cases = tmp_path / "broken" / "cases"
+    command = [sys.executable, "-m", "model", "sweep", str(path), "--workers", "2", "--no-figures"]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(cases.glob("*.json"))) < 2 and proc.poll() is None:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)  # Ctrl-C
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    done_at_stop = len(list(cases.glob("*.json")))
+    assert 2 <= done_at_stop < 8
+    assert not list(cases.glob(".*.tmp")), "a half-written record was left behind"
+    partial = _load(tmp_path / "broken" / "sweep.nc")
+    assert int((partial.status == "done").sum()) == done_at_stop
+    resumed = run_sweep(load_sweep(path), workers=2, progress=False)
+    assert resumed.skipped == done_at_stop and resumed.solved == 8 - done_at_stop
+    xr.testing.assert_identical(_load(resumed.dataset), _load(whole.dataset))
+
+
+def test_a_failing_case_is_recorded_and_the_rest_finish(tmp_path, capsys):
+    # 2025 has no pumped hydro in the register, so phs_gw = 1 cannot be spread over any asset
+    path = tmp_path / "fail.yaml"
+    path.write_text(
+        f"name: fail-sweep\nbase: {RUNS / '2025-baseline.yaml'}\n"
+        "overrides: {dispatch.horizon_hours: 48, dispatch.mode: monolithic}\n"
+        "axes: {phs_gw: [0, 1]}\nmetrics: [lole_h]\noutput_dir: out\n",
+        encoding="utf-8",
+    )
+    assert main(["sweep", str(path), "--workers", "2"]) == 0
+    text = capsys.readouterr().out
+    assert "1 solved, 1 failed" in text
+    sweep = load_sweep(path)
+    ds = _load(sweep.folder / "sweep.nc")
+    assert ds.status.sel(phs_gw=1.0).item() == "failed" and math.isnan(ds.lole_h.sel(phs_gw=1.0).item())
+    assert ds.status.sel(phs_gw=0.0).item() == "done" and math.isfinite(ds.lole_h.sel(phs_gw=0.0).item())
+    failed = next(c for c in sweep.cases if c.coords["phs_gw"] == 1.0)
+    record = CaseStore(sweep.folder).get(failed.key, "1h")
+    assert record["status"] == "failed" and "cannot be spread" in record["error"]
+    assert main(["sweep", str(path), "--workers", "2", "--no-figures"]) == 0
+    assert "0 solved, 0 failed, 2 already in the store" in capsys.readouterr().out
+    assert main(["sweep", str(path), "--workers", "2", "--retry-failed", "--no-figures"]) == 0
+    assert "0 solved, 1 failed, 1 already in the store" in capsys.readouterr().out
+    assert json.loads((sweep.folder / "sweep.json").read_text())["failed"] == 1
+
+
+def test_figures_are_drawn_from_sweep_nc(uninterrupted):
+    from analysis.sweep_figures import smallest_storage, write_figures
+
+    _, outcome = uninterrupted
+    paths = write_figures(outcome.dataset, outcome.folder / "fig")
+    assert {p.name for p in paths} >= {"sweep_lole.png", "sweep_eue.png", "sweep_frontier.png",
+                                        "sweep_smallest_storage.png", "smallest_storage.csv"}  # fmt: skip
+    assert all(p.stat().st_size > 1000 for p in paths if p.suffix == ".png")
+    table = smallest_storage(outcome.dataset)
+    assert len(table) == 2 * 2  # hydrology x coal
+    ds = _load(outcome.dataset)
+    for row in table.itertuples():
+        lole = ds.lole_h.sel(hydrology=row.hydrology, coal_gw=row.coal_gw).mean("weather_year")
+        meets = lole.where(lole <= ds.attrs["lole_standard_h"] + 1e-9, drop=True)
+        if len(meets.battery_gw):
+            assert row.battery_gw == float(meets.battery_gw.min())
+        else:
+            assert math.isnan(row.battery_gw)
+
+
+def test_screening_reruns_uncertain_cases_hourly(tmp_path):
+    from model.sweep.screening import needs_hourly, screening_errors
+
+    path = _sweep_file(tmp_path, "screened")
+    path.write_text(path.read_text() + "screening: {enabled: true, resolution: 3h}\n", encoding="utf-8")
+    sweep = load_sweep(path)
+    outcome = run_sweep(sweep, workers=2, progress=False)
+    store = CaseStore(sweep.folder)
+    ds = _load(outcome.dataset)
+    rerun = 0
+    for case in sweep.cases:
+        screened = store.get(case.key, "3h")
+        assert screened["status"] == "done"
+        cell = ds.sel(**case.coords)
+        assert float(cell.screened_lole_h) == screened["metrics"]["lole_h"]
+        if needs_hourly(sweep, screened):
+            rerun += 1
+            assert str(cell.resolution.values) == "1h"
+            assert float(cell.eue_mwh) == store.get(case.key, "1h")["metrics"]["eue_mwh"]
+        else:
+            assert str(cell.resolution.values) == "3h" and store.get(case.key, "1h") is None
+            assert float(cell.lole_h) == screened["metrics"]["lole_h"]
+    assert 0 < rerun < 8, "the grid should hold trusted and uncertain screened cases"
+    assert outcome.solved == 8 + rerun
+    table, summary = screening_errors(sweep, store)
+    assert len(table) == rerun == summary["rerun"]
+    if rerun:
+        assert summary["lole_mae_h"] == pytest.approx(
+            (table.lole_h_screened - table.lole_h_hourly).abs().mean()
+        )
