@@ -14,10 +14,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The main job: the 2030 reliability check, a year of hourly dispatch in a normal and an
-# extreme-dry hydrology year, each printing its verdict.
+# extreme-dry hydrology year, each printing its verdict, then 1,000 Monte Carlo sample years
+# (weather, hydrology, unit outages) with loss-of-load indices and their standard errors.
 run: $(STAMP)
 	$(BIN)/gzgrid run runs/2030-target.yaml
 	$(BIN)/gzgrid run runs/2030-extreme-dry.yaml
+	$(BIN)/gzgrid adequacy runs/2030-target.yaml --samples 1000
 
 # Check the bundled scenarios against the register and print capacities beside the plan.
 check: $(STAMP)
