@@ -360,7 +360,8 @@ def print_adequacy(ds, folder: Path, figures: list[Path]) -> None:
     table = Table(title="loss of load (mean ± standard error)")
     for col in ("index", "all years", *(str(c) for c in ds.hydrology.values)):
         table.add_column(col, justify="left" if col == "index" else "right")
-    for key, label in (("lole_h", "LOLE h/yr"), ("lold_d", "LOLD d/yr"), ("eue_mwh", "EUE MWh/yr"),
+    per = "/yr" if a["hours"] == 8760 else f" per {a['hours']} h"  # a shorter horizon is not a year
+    for key, label in (("lole_h", f"LOLE h{per}"), ("lold_d", f"LOLD d{per}"), ("eue_mwh", f"EUE MWh{per}"),
                        ("neue_ppm", "NEUE ppm")):  # fmt: skip
         pairs = zip(ds[f"{key}_by_class_mean"].values, ds[f"{key}_by_class_se"].values, strict=True)
         by_class = [f"{m:.4g} ± {s:.2g}" for m, s in pairs]
