@@ -13,7 +13,8 @@ def test_adequacy_prints_indices_and_verdict_and_writes_files(tmp_path, capsys):
     assert main(["adequacy", str(RUNS / "2030-target.yaml"), "--samples", "6", "--hours", "48", "--seed", "2",
                  "--out", str(out)]) == 0  # fmt: skip
     text = capsys.readouterr().out
-    for word in ("LOLE h/yr", "LOLD d/yr", "EUE MWh/yr", "NEUE ppm", "stopped on sample count", "verdict:"):
+    indices = ("LOLE h per 48 h", "LOLD d per 48 h", "EUE MWh per 48 h", "NEUE ppm")
+    for word in (*indices, "stopped on sample count", "verdict:"):
         assert word in text
     with xr.open_dataset(out / "adequacy.nc") as ds:
         assert ds.attrs["samples"] == 6 and ds.attrs["seed"] == 2
