@@ -330,8 +330,10 @@ def adequacy(
     from model.register import load_register
     from model.scenario import load_scenario
 
-    if lp_check < 0 or (hours is not None and not 24 <= hours <= 8760):
-        raise InputError(f"--lp-check {lp_check} / --hours {hours}: need K >= 0 and 24 <= N <= 8760")
+    if lp_check < 0:
+        raise InputError(f"--lp-check {lp_check}: the number of sample years to re-solve must be >= 0")
+    if hours is not None and not 24 <= hours <= 8760:
+        raise InputError(f"--hours {hours}: simulate between 24 and 8760 hours of each year")
     sc = load_scenario(scenario)
     register = load_register()
     folder = Path(out or Path(sc.output_dir or ROOT / "runs" / sc.name) / "adequacy")
