@@ -61,7 +61,7 @@ import pypsa
 import scipy.sparse as sp
 import xarray as xr
 
-from model import windows
+from model import WINDOW_WORKERS_ENV, windows
 from model.dispatch import (
     DispatchResult,
     add_dr_event_constraints,
@@ -89,8 +89,6 @@ BUDGET_ALLOWANCE = 0.05
 BUDGET_ROUNDS = 3
 #: Boundary slack price [multiple of the largest cost coefficient].
 SLACK_PENALTY_FACTOR = 10.0
-#: Environment variable fixing the number of window processes (1: solve windows in-process).
-WINDOW_WORKERS_ENV = "GZGRID_WINDOW_WORKERS"
 
 
 def window_workers(n_windows: int) -> int:

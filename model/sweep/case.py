@@ -17,7 +17,7 @@ import traceback
 from functools import cache
 from typing import Any
 
-from model import __version__
+from model import WINDOW_WORKERS_ENV, __version__
 
 #: The hourly resolution (no resampling).
 HOURLY = "1h"
@@ -48,8 +48,6 @@ METRIC_UNITS: dict[str, str] = {
 }
 #: Metrics every record keeps whatever the sweep asks for (screening and figures need them).
 CORE_METRICS = ("lole_h", "eue_mwh", "objective_cny", "export_cut_mwh")
-#: Environment variable of :mod:`model.decomposition`: window processes per dispatch.
-_WINDOW_WORKERS_ENV = "GZGRID_WINDOW_WORKERS"
 
 
 def run_case(scenario_json: str, resolution: str = HOURLY) -> dict[str, Any]:
@@ -73,7 +71,7 @@ def run_case(scenario_json: str, resolution: str = HOURLY) -> dict[str, Any]:
     """
     # One core per case: a sweep worker must not fork its own window pool (a daemonic Dask
     # worker cannot, and the other workers already use every core).
-    os.environ.setdefault(_WINDOW_WORKERS_ENV, "1")
+    os.environ.setdefault(WINDOW_WORKERS_ENV, "1")
     for name in ("pypsa", "linopy"):
         logging.getLogger(name).setLevel(logging.WARNING)
     t0 = time.perf_counter()
