@@ -12,6 +12,3 @@ __version__ = "0.1.0"
 ROOT = Path(__file__).resolve().parent.parent
 #: The asset register.
 NETWORK_DATA = ROOT / "data" / "network"
-#: Environment variable fixing the processes that solve decomposed-dispatch windows (1: in-process).
-#: Here, not in ``model.decomposition``, so sweep cases can set it without importing PyPSA.
-WINDOW_WORKERS_ENV = "GZGRID_WINDOW_WORKERS"

