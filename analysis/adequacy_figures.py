@@ -17,15 +17,15 @@ import numpy as np
 import xarray as xr
 
 from analysis.plots import DPI
+from model.atomic import save_figure
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 COLOUR = "#b2182b"
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
-    fig.savefig(path, dpi=DPI, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    """Save atomically (a killed process never leaves half a PNG) and close the figure."""
+    return save_figure(fig, path, dpi=DPI, bbox_inches="tight")
 
 
 def _nothing(ax: plt.Axes, ds: xr.Dataset) -> None:

@@ -17,7 +17,6 @@ relative. The table reports; it does not judge: statuses never raise.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,11 +24,12 @@ import numpy as np
 import pandas as pd
 import pypsa
 import xarray as xr
-import yaml
 
 from analysis.flows import PROVINCE
 from analysis.metrics import metrics
-from analysis.runfolder import read_network
+from analysis.runfolder import check_run_dir, read_metrics, read_network, read_scenario
+from model.atomic import write_text
+from model.capacity import COAL_SHARE_TARGET, PLAN_CAPACITY_TARGETS
 from model.register import load_register
 
 #: Relative tolerance of a target written as "about" (``~``).
@@ -54,14 +54,19 @@ COMPARE: dict[str, Callable[[float, float], bool]] = {
 
 
 def load_run(run_dir: Path) -> tuple[dict, pypsa.Network, xr.Dataset]:
-    """The resolved scenario, the solved network and its metrics (``metrics.nc`` if present)."""
-    run_dir = Path(run_dir)
-    scenario = yaml.safe_load((run_dir / "scenario.yaml").read_text(encoding="utf-8"))
+    """The resolved scenario, the solved network and its metrics (``metrics.nc`` if present).
+
+    Raises
+    ------
+    InputError
+        ``run_dir`` is no run folder, or one of its files is damaged (naming the file).
+    """
+    run_dir = check_run_dir(run_dir)
+    scenario = read_scenario(run_dir)
     n = read_network(run_dir / "network.nc")
     path = run_dir / "metrics.nc"
     if path.exists():
-        with xr.open_dataset(path) as f:
-            ds = f.load()
+        ds = read_metrics(path)
     else:
         adequacy = scenario.get("adequacy", {})
         ds = metrics(n, adequacy.get("lole_h", 2.4), adequacy.get("reserve_margin", 0.15))
@@ -75,6 +80,7 @@ def _province(ds: xr.Dataset, var: str, **sel: object) -> float:
 def _run_values(n: pypsa.Network, ds: xr.Dataset, thermal: pd.DataFrame) -> dict[str, tuple[float, str]]:
     """Run value and its unit for every target id a run can speak to."""
     gw = ds.capacity_mw.sel(region=PROVINCE).to_series() / 1e3
+    gw["hydro"] = gw["hydro"] + gw["ror"]  # the plan's hydro counts the run-of-river part (as capacity.py)
     year = {"period": "year"}
     g = n.c.generators.static
     coal = thermal[(thermal.carrier == "coal") & thermal.id.isin(g.index[g.p_nom > 0])]
@@ -82,16 +88,10 @@ def _run_values(n: pypsa.Network, ds: xr.Dataset, thermal: pd.DataFrame) -> dict
     loads = n.c.loads.static
     h2 = n.get_switchable_as_dense("Load", "p_set")[loads.index[loads.carrier == "H2"]].sum(axis=1).mean()
     return {
-        "coal_capacity_share": (_province(ds, "coal_share_capacity"), "share"),
+        COAL_SHARE_TARGET: (_province(ds, "coal_share_capacity"), "share"),
         "export_re_share": (_province(ds, "export_re_share", **year), "share"),
         "demand_response": (_province(ds, "dr_share_of_peak"), "share of peak"),
-        "pv_capacity": (gw["solar"], "GW"),
-        "wind_capacity": (gw["wind"], "GW"),
-        "biomass_capacity": (gw["biomass"], "GW"),
-        "hydro_capacity": (gw["hydro"] + gw["ror"], "GW"),
-        "gas_capacity": (gw["gas"], "GW"),
-        "new_storage": (gw["battery"], "GW"),
-        "pumped_hydro": (gw["phs"], "GW"),
+        **{target: (gw[carrier], "GW") for carrier, target in PLAN_CAPACITY_TARGETS.items()},
         "coal_units": (float(built.unit_mw.max()) if len(built) else 0.0, "MW"),
         "h2_stations": (float(h2), "MW H2 demand"),
         "nonfossil_share": (_province(ds, "nonfossil_share_generation", **year), "share of electricity"),
@@ -168,8 +168,8 @@ def target_table(run_dir: Path, register_dir: Path | None = None) -> pd.DataFram
         ``run_value``, ``run_unit``, ``status`` (one of :data:`STATUSES`), ``note`` and
         ``description``; values in the units of their unit column (shares as fractions).
     """
+    scenario, n, ds = load_run(run_dir)  # first: a bad run folder is the likelier mistake
     register = load_register(register_dir) if register_dir else load_register()
-    scenario, n, ds = load_run(run_dir)
     targets = register.targets[register.targets.year == int(scenario["year"])]
     values = _run_values(n, ds, register.thermal)
     rows = []
@@ -203,7 +203,5 @@ def write_target_table(table: pd.DataFrame, run_dir: Path) -> tuple[Path, Path]:
         run_dir / "targets.json": json.dumps(records, indent=2, ensure_ascii=False),
     }
     for path, text in texts.items():
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_text(path, text)
     return run_dir / "targets.csv", run_dir / "targets.json"

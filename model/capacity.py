@@ -10,14 +10,28 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model.errors import InputError, did_you_mean
-from model.register import Register
+from model.errors import InputError, clip, did_you_mean
+from model.register import PREFECTURES, Register
 from model.scenario import Scenario
 
 #: Carriers counted in installed generating capacity (the coal share's denominator).
 GENERATING = ("coal", "gas", "biomass", "hydro", "solar", "wind", "phs", "fuel_cell")
 #: Order in which capacity tables are printed.
 CARRIER_ORDER = (*GENERATING[:7], "battery", "electrolyser", "fuel_cell")
+#: The plan's capacity target (``targets.csv`` id) of each carrier, the one definition used by
+#: ``gzgrid validate``, ``analysis.targets`` and the tests. ``hydro`` is all conventional hydro,
+#: run-of-river part included (the run's metrics split it into ``hydro`` and ``ror``).
+PLAN_CAPACITY_TARGETS: dict[str, str] = {
+    "hydro": "hydro_capacity",
+    "solar": "pv_capacity",
+    "wind": "wind_capacity",
+    "phs": "pumped_hydro",
+    "battery": "new_storage",
+    "gas": "gas_capacity",
+    "biomass": "biomass_capacity",
+}
+#: The plan's target for the coal share of installed capacity (``targets.csv`` id).
+COAL_SHARE_TARGET = "coal_capacity_share"
 
 
 def asset_capacities(register: Register, scenario: Scenario) -> pd.DataFrame:
@@ -29,14 +43,16 @@ def asset_capacities(register: Register, scenario: Scenario) -> pd.DataFrame:
         The asset register.
     scenario : Scenario
         Gives the year, ``carrier_gw`` (carrier totals, assets scaled pro rata) and
-        ``asset_mw`` (single assets, applied after the carrier totals).
+        ``asset_mw`` (single assets, applied after the carrier totals). A history year
+        (2019-2024) takes the 2025 assets scaled to its carrier totals (``history.csv``) first.
 
     Returns
     -------
     pandas.DataFrame
         Index ``id``; columns ``table``, ``bus``, ``carrier``, ``p_nom_mw`` [MW].
     """
-    y = scenario.year
+    check_must_run(register, scenario)
+    y = register.asset_year(scenario.year)
     th, hy, re, st, h2 = (
         register.thermal,
         register.hydro,
@@ -53,27 +69,55 @@ def asset_capacities(register: Register, scenario: Scenario) -> pd.DataFrame:
         _frame(power_h2, "hydrogen", power_h2.kind, power_h2[f"capacity_{y}"]),
     ]
     assets = pd.concat(parts).set_index("id")
+    history = register.history_gw(scenario.year)
+    where = register.path / "history.csv"
+    for carrier, gw in history.items():
+        _scale_carrier(assets, carrier, gw, f"{where}: year {scenario.year}: {carrier}")
     for carrier, gw in scenario.carrier_gw.items():
-        mask = assets.carrier == carrier
-        total = assets.loc[mask, "p_nom_mw"].sum()
-        if total <= 0:
-            if gw > 0:
-                raise InputError(
-                    f"scenario '{scenario.name}': carrier_gw.{carrier} = {gw} cannot be spread: the "
-                    f"register has no {carrier} capacity in {y} to scale; set asset_mw for named assets"
-                )
-            continue
-        assets.loc[mask, "p_nom_mw"] *= gw * 1e3 / total
+        _scale_carrier(assets, carrier, gw, f"scenario '{scenario.name}': carrier_gw.{carrier}")
     for asset, mw in scenario.asset_mw.items():
         if asset not in assets.index:
             raise InputError(
-                f"scenario '{scenario.name}': asset_mw.{asset}: no asset with this id in the register"
+                f"scenario '{scenario.name}': asset_mw.{clip(asset, 80)}: no asset with this id in the "
+                "register"
                 f"{did_you_mean(asset, assets.index)}"
             )
         if not mw >= 0:
             raise InputError(f"scenario '{scenario.name}': asset_mw.{asset} = {mw}; it must be a number >= 0")
         assets.loc[asset, "p_nom_mw"] = float(mw)
     return assets
+
+
+def _scale_carrier(assets: pd.DataFrame, carrier: str, gw: float, what: str) -> None:
+    """Scale every asset of ``carrier`` pro rata to a total of ``gw`` [GW], in place."""
+    mask = assets.carrier == carrier
+    total = assets.loc[mask, "p_nom_mw"].sum()
+    if total <= 0:
+        if gw > 0:
+            raise InputError(
+                f"{what} = {gw} GW cannot be spread: the register has no {carrier} asset to scale; "
+                "set asset_mw for named assets"
+            )
+        return
+    assets.loc[mask, "p_nom_mw"] *= gw * 1e3 / total
+
+
+def check_must_run(register: Register, scenario: Scenario) -> None:
+    """Every ``dispatch.must_run`` entry must be a ``thermal.csv`` id or a prefecture.
+
+    Raises
+    ------
+    InputError
+        Naming the first unknown entry, with the nearest valid one.
+    """
+    valid = [*register.thermal.id, *PREFECTURES]
+    for entry in scenario.dispatch.must_run:
+        if entry not in valid:
+            raise InputError(
+                f"scenario '{scenario.name}': dispatch.must_run: '{clip(entry, 80)}' is neither a "
+                f"thermal.csv id nor a prefecture{did_you_mean(entry, valid)}; prefectures: "
+                f"{', '.join(PREFECTURES)}"
+            )
 
 
 def _frame(df: pd.DataFrame, table: str, carrier, p_nom: pd.Series) -> pd.DataFrame:

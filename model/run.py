@@ -3,15 +3,24 @@
 This is the layer on top of the simulation core (it may use ``analysis`` for the summary). A run
 folder is first written under a temporary name beside its destination and renamed when
 complete, so an interrupted run never leaves a folder that looks whole.
+
+A run replaces only a run folder: one that gzgrid wrote. Every run folder holds the mark file
+``.gzgrid-run`` (the gzgrid version that wrote it). A folder without it is taken for a run folder
+of an older gzgrid when it holds every file a run writes (:data:`RUN_FILES`). Either way, every
+entry must be something gzgrid writes there (:func:`foreign_entries`): a file the user put in a
+run folder stops the run instead of being deleted. An empty folder may be used too. Anything
+else at the path (a file, another folder, a link) is an error naming it, raised before any
+solving. The ``adequacy/`` subfolder (``gzgrid adequacy`` writes there by default) is carried
+over into the new run folder.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import io
 import json
 import logging
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -22,15 +31,33 @@ import pandas as pd
 import xarray as xr
 
 from analysis.metrics import metrics, write_metrics
-from analysis.summary import summarize, verdict
-from model import ROOT, __version__
+from analysis.summary import summarize
+from model import __version__
+from model.atomic import (
+    FOLDER_MARK,
+    check_writable,
+    clean_stale,
+    is_temporary,
+    swap_folder,
+    temporary_folder,
+    write_json,
+)
 from model.dispatch import dispatch
+from model.errors import InputError
 from model.network import build_network
 from model.profiles import generator_arguments
 from model.register import Register, load_register
-from model.scenario import Scenario, load_scenario, scenario_to_yaml, with_overrides
+from model.scenario import Scenario, load_scenario, run_folder, scenario_to_yaml, with_overrides
 
 log = logging.getLogger("gzgrid")
+
+#: The files every run writes.
+RUN_FILES = ("scenario.yaml", "network.nc", "metrics.nc", "summary.json", "log.txt")
+#: What ``gzgrid report`` and ``gzgrid targets`` add to a run folder (file-name patterns).
+PRODUCT_PATTERNS = ("report.html", "targets.csv", "targets.json", "fig_*.png")
+#: The subfolder ``gzgrid adequacy`` writes by default, and what it holds.
+ADEQUACY_DIR = "adequacy"
+ADEQUACY_PATTERNS = ("adequacy.nc", "adequacy_*.png")
 
 
 @dataclass(frozen=True)
@@ -112,7 +139,8 @@ def _run(
     progress: Callable[[str], None],
     logbook: io.StringIO,
 ) -> RunResult:
-    folder = Path(out or scenario.output_dir or ROOT / "runs" / scenario.name)
+    folder = run_folder(scenario, out)
+    check_run_folder(folder)  # before any solving: an unusable destination fails in a second
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     progress("profiles")
@@ -125,12 +153,11 @@ def _run(
     progress(f"dispatch ({scenario.dispatch.mode})")
     result = dispatch(n, scenario.dispatch, scenario.solver)
     timings.update({f"dispatch_{k}": v for k, v in result.timings.items()})
-    summary = summarize(n)
+    ds = metrics(n, scenario.adequacy.lole_h, scenario.adequacy.reserve_margin)
+    summary = summarize(ds, result.objective_cny)
     summary.update(
         mode=result.mode,
         solve_seconds=result.solve_seconds,
-        objective_cny=result.objective_cny,
-        verdict=verdict(summary, scenario.adequacy.lole_h, len(n.snapshots)),
         lole_standard_h=scenario.adequacy.lole_h,
         hydrology=scenario.hydrology,
         weather_seed=scenario.weather.seed,
@@ -141,13 +168,71 @@ def _run(
     progress("write")
     t = time.perf_counter()
     log.info("verdict: %s (LOLE %s h)", summary["verdict"], summary["lole_h"])
-    ds = metrics(n, scenario.adequacy.lole_h, scenario.adequacy.reserve_margin)
     write_run_folder(folder, scenario, n, summary, ds, logbook.getvalue())
     timings["write_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t0
     summary["timings"] = timings
-    _replace_json(folder / "summary.json", summary)
+    write_json(folder / "summary.json", summary, indent=2, default=_json_default)
     return RunResult(folder=folder, summary=summary)
+
+
+def _ours(entry: Path) -> bool:
+    """Whether an entry of a run folder is something gzgrid writes there."""
+    name = entry.name
+    if entry.is_symlink():
+        return False
+    if entry.is_dir():
+        if name != ADEQUACY_DIR:
+            return False
+        return all(
+            e.is_file() and (is_temporary(e.name) or _matches(e.name, ADEQUACY_PATTERNS))
+            for e in entry.iterdir()
+        )
+    return (
+        name == FOLDER_MARK
+        or name in RUN_FILES
+        or is_temporary(name)
+        or _matches(name, PRODUCT_PATTERNS)
+    )
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(name, p) for p in patterns)
+
+
+def foreign_entries(folder: Path) -> list[str]:
+    """Names of the entries of ``folder`` that gzgrid does not write into a run folder."""
+    return sorted(e.name for e in folder.iterdir() if not _ours(e))
+
+
+def check_run_folder(folder: Path) -> None:
+    """Raise unless a run may write ``folder`` (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        Naming the path and what is in the way: a file or link, a folder that is no run folder,
+        entries gzgrid did not write, or a location that cannot be written.
+    """
+    hint = "choose another --out, output_dir or scenario name, or move it away"
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise InputError(f"run folder {folder}: a file or link is in the way, not a run folder; {hint}")
+    if folder.is_dir():
+        names = {e.name for e in folder.iterdir()}
+        foreign = foreign_entries(folder)
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        if names and FOLDER_MARK not in names and not set(RUN_FILES) <= names:
+            raise InputError(
+                f"run folder {folder}: exists and is not a gzgrid run folder (no {FOLDER_MARK} mark and not "
+                f"the files of a run{'; it holds ' + shown if foreign else ''}); a run replaces only its own "
+                f"folders; {hint}"
+            )
+        if foreign:
+            raise InputError(
+                f"run folder {folder}: holds {shown}, which gzgrid did not write; a run would delete it; "
+                f"{hint}"
+            )
+    check_writable(folder, "run folder")
 
 
 def write_run_folder(
@@ -155,32 +240,31 @@ def write_run_folder(
 ) -> None:
     """Write the run folder atomically.
 
-    ``scenario.yaml``, ``network.nc``, ``metrics.nc``, ``summary.json`` and ``log.txt`` go into a
-    temporary folder beside ``folder``, which is renamed into place when complete.
+    ``.gzgrid-run``, ``scenario.yaml``, ``network.nc``, ``metrics.nc``, ``summary.json`` and
+    ``log.txt`` go into a temporary folder beside ``folder``, which then takes its place
+    (:func:`model.atomic.swap_folder`); an existing ``folder`` must be a run folder
+    (:func:`check_run_folder`). Stale temporaries of killed runs beside it are removed first.
     """
     folder = Path(folder)
+    check_run_folder(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder.parent / f".{folder.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    (tmp / "scenario.yaml").write_text(
-        f"# resolved by gzgrid {__version__}\n" + scenario_to_yaml(scenario), encoding="utf-8"
-    )
-    n.export_to_netcdf(tmp / "network.nc", compression={"zlib": True, "complevel": 4})
-    write_metrics(ds, tmp / "metrics.nc")
-    (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=_json_default), encoding="utf-8")
-    (tmp / "log.txt").write_text(log_text, encoding="utf-8")
-    old = folder.parent / f".{folder.name}.old-{os.getpid()}"
-    if folder.exists():
-        folder.rename(old)
-    tmp.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _replace_json(path: Path, data: dict[str, object]) -> None:
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=_json_default), encoding="utf-8")
-    os.replace(tmp, path)
+    clean_stale(folder.parent)
+    tmp = temporary_folder(folder, mark=f"gzgrid {__version__}\n")
+    try:
+        (tmp / "scenario.yaml").write_text(
+            f"# resolved by gzgrid {__version__}\n" + scenario_to_yaml(scenario), encoding="utf-8"
+        )
+        n.export_to_netcdf(tmp / "network.nc", compression={"zlib": True, "complevel": 4})
+        write_metrics(ds, tmp / "metrics.nc")
+        (tmp / "summary.json").write_text(
+            json.dumps(summary, indent=2, default=_json_default), encoding="utf-8"
+        )
+        (tmp / "log.txt").write_text(log_text, encoding="utf-8")
+        check_run_folder(folder)  # again: something may have appeared there while this run solved
+        swap_folder(tmp, folder, keep=(ADEQUACY_DIR,))
+    except BaseException:  # Ctrl-C included: leave nothing half-written behind
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def _json_default(value: object) -> object:

@@ -9,14 +9,13 @@ It holds no wall times or host names (those are in ``sweep.json``).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
 from model import __version__
+from model.atomic import write_netcdf
 from model.sweep.case import CORE_METRICS, METRIC_UNITS
 from model.sweep.screening import final_record
 from model.sweep.spec import Sweep
@@ -87,6 +86,7 @@ def combine(sweep: Sweep, store: CaseStore) -> xr.Dataset:
         "axis_keys": json.dumps(sweep.keys),
         "heatmap_axes": json.dumps(list(spec.figures.heatmap or dims[:2])),
         "storage_cost_cny": json.dumps(spec.figures.storage_cost_cny),
+        "smallest_axis": spec.figures.smallest or "",
         "screening": json.dumps(screening.model_dump(mode="json")),
         "gzgrid_version": __version__,
     }
@@ -108,13 +108,4 @@ def _coord(values: list) -> np.ndarray:
 
 def write_dataset(ds: xr.Dataset, path: Path) -> Path:
     """Write ``ds`` to ``path`` atomically (temporary file beside it, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".nc.tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        ds.to_netcdf(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    return write_netcdf(ds, path)

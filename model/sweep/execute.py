@@ -19,12 +19,15 @@ import contextlib
 import json
 import logging
 import os
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from model.atomic import check_writable, write_json
+from model.errors import InputError, clip
 from model.sweep.case import HOURLY, run_case
 from model.sweep.combine import combine, write_dataset
 from model.sweep.screening import needs_hourly, screening_errors
@@ -32,6 +35,11 @@ from model.sweep.spec import Case, Sweep
 from model.sweep.store import DONE, FAILED, CaseStore
 
 logger = logging.getLogger(__name__)
+
+#: How long to wait for a running scheduler to answer [s] (Dask's own default is 30 s).
+CONNECT_TIMEOUT_S = 5.0
+#: Address schemes Dask's client speaks.
+SCHEMES = ("tcp", "tls", "ws", "wss", "inproc", "ucx")
 
 
 @dataclass
@@ -80,7 +88,15 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler, timeout="30s") as client:
+        check_scheduler(scheduler)
+        try:
+            client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S:g}s")
+        except (OSError, ValueError, TimeoutError) as exc:
+            raise InputError(
+                f"--scheduler {clip(scheduler, 80)}: no Dask scheduler answered ({clip(str(exc), 100)}); "
+                "start one with 'dask scheduler' or leave --scheduler out for a local cluster"
+            ) from None
+        with client:
             yield client
         return
     n = workers or os.cpu_count() or 1
@@ -96,6 +112,42 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         Client(cluster) as client,
     ):
         yield client
+
+
+def check_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """Fail in seconds, with one line, if ``address`` is no scheduler address or nothing listens there.
+
+    A TCP address is tried with a plain socket first: a closed port is refused at once, where
+    Dask's client would retry until its timeout.
+
+    Raises
+    ------
+    InputError
+        Naming the address and what would be valid.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    shown = clip(address, 80)
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location)
+    except (ValueError, TypeError) as exc:
+        raise InputError(
+            f"--scheduler {shown}: not a scheduler address ({clip(str(exc), 100)}); give tcp://HOST:PORT"
+        ) from None
+    if scheme not in SCHEMES:
+        raise InputError(f"--scheduler {shown}: unknown scheme '{scheme}'; give tcp://HOST:PORT")
+    if scheme != "tcp":
+        return
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as exc:
+        timed_out = isinstance(exc, TimeoutError)
+        why = exc.strerror or (f"no answer within {timeout_s:g} s" if timed_out else str(exc))
+        raise InputError(
+            f"--scheduler {shown}: cannot connect ({why}); is a Dask scheduler running there? Leave "
+            "--scheduler out for a local cluster"
+        ) from None
 
 
 def run_sweep(
@@ -129,7 +181,9 @@ def run_sweep(
         Counts and paths. On Ctrl-C the finished records are kept, ``sweep.nc`` is written
         with what exists, and ``KeyboardInterrupt`` is raised again.
     """
+    check_writable(sweep.folder, "sweep folder")  # before any solving
     store = CaseStore(sweep.folder)
+    store.clean()
     outcome = SweepOutcome(folder=sweep.folder, dataset=sweep.folder / "sweep.nc")
     t0 = time.perf_counter()
     unique = _unique_cases(sweep)
@@ -217,10 +271,7 @@ def finish(sweep: Sweep, store: CaseStore, outcome: SweepOutcome) -> None:
     write_dataset(combine(sweep, store), outcome.dataset)
     _, outcome.screening = screening_errors(sweep, store)
     info = {k: (str(v) if isinstance(v, Path) else v) for k, v in outcome.__dict__.items()}
-    path = sweep.folder / "sweep.json"
-    tmp = path.with_name(f".sweep.json.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    write_json(sweep.folder / "sweep.json", info, indent=2)
 
 
 def _unique_cases(sweep: Sweep) -> dict[str, Case]:
