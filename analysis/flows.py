@@ -25,6 +25,7 @@ REGIONS = (*PREFECTURES, PROVINCE)
 #: Carriers of electricity supply, in stacking order (``fuel_cell`` = H2 back to power).
 SUPPLY = ("coal", "gas", "biomass", "hydro", "ror", "wind", "solar", "fuel_cell", "phs", "battery")
 STORAGE_CARRIERS = ("phs", "battery")
+FOSSIL = ("coal", "gas")
 RENEWABLE = ("hydro", "ror", "wind", "solar", "biomass")
 VRE = ("wind", "solar", "ror")
 
@@ -66,9 +67,9 @@ def hourly_flows(n: pypsa.Network) -> dict[str, pd.DataFrame]:
     links, p0, p1 = n.c.links.static, n.c.links.dynamic.p0, n.c.links.dynamic.p1
     hy = links.index[links.carrier == "hydro"]
     out["hydro"] = by_bus(-p1.loc[:, hy], links.bus1)
-    fc = links.index[(links.carrier == "H2") & (links.bus0 == "h2")]
+    fc = links.index[links.carrier == "fuel_cell"]
     out["fuel_cell"] = by_bus(-p1.loc[:, fc], links.bus1)
-    ely = links.index[(links.carrier == "H2") & (links.bus1 == "h2")]
+    ely = links.index[links.carrier == "electrolyser"]
     out["electrolysis"] = by_bus(p0.loc[:, ely], links.bus0)
     ex = links.index[links.carrier == "export"]
     out["export"] = by_bus(p0.loc[:, ex], links.bus0)
@@ -107,8 +108,8 @@ def available_capacity(n: pypsa.Network) -> pd.DataFrame:
     hy = links.index[links.carrier == "hydro"]
     water = prev.reindex(columns=links.bus0[hy].to_numpy()).fillna(np.inf).to_numpy() / w
     parts.append(by_bus(np.minimum(lpu[hy] * links.p_nom[hy], water), links.bus1))
-    fc = links.index[(links.carrier == "H2") & (links.bus0 == "h2")]
-    h2 = prev.loc[:, n.c.stores.static.bus == "h2"].sum(axis=1).to_numpy()[:, None] / w
+    fc = links.index[links.carrier == "fuel_cell"]
+    h2 = prev.loc[:, n.c.stores.static.carrier == "H2"].sum(axis=1).to_numpy()[:, None] / w
     eta = links.efficiency[fc].to_numpy()
     fc_avail = np.minimum((links.p_nom[fc] * eta).to_numpy(), h2 * eta)
     parts.append(by_bus(pd.DataFrame(fc_avail, index=n.snapshots, columns=fc), links.bus1))
@@ -136,7 +137,7 @@ def margin(n: pypsa.Network, flows: dict[str, pd.DataFrame] | None = None) -> pd
 def capacity_by_region(n: pypsa.Network) -> pd.DataFrame:
     """Installed capacity by region and :data:`SUPPLY` carrier [MW] (fuel cells on their output)."""
     g, links, su = n.c.generators.static, n.c.links.static, n.c.storage_units.static
-    fc = links[(links.carrier == "H2") & (links.bus0 == "h2")]
+    fc = links[links.carrier == "fuel_cell"]
     parts = [
         g[g.carrier.isin(SUPPLY)].groupby(["bus", "carrier"]).p_nom.sum(),
         links[links.carrier == "hydro"].groupby(["bus1", "carrier"]).p_nom.sum(),

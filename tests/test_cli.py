@@ -83,7 +83,8 @@ def test_run_with_a_bad_override_exits_2(tmp_path):
     target = str(RUNS / "2030-target.yaml")
     result = _gzgrid("run", target, "--hydrology", "soggy", "--out", str(tmp_path / "x"))
     assert result.returncode == 2
-    assert "hydrology" in result.stderr and "'wet', 'normal', 'dry' or 'extreme_dry'" in result.stderr
+    assert "hydrology" in result.stderr and "wet, normal, dry, extreme_dry" in result.stderr
+    assert "observed-YYYY" in result.stderr
     assert not (tmp_path / "x").exists()
 
 

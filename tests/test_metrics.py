@@ -56,7 +56,7 @@ def shortfall_network() -> pypsa.Network:
     return _solve(n)
 
 
-def export_network(biomass_mw: float = 0.0) -> pypsa.Network:
+def export_network(biomass_mw: float = 0.0, coal_mw: float = 200.0) -> pypsa.Network:
     """Load 100 MW; 300 MW solar offering half in hours 8-15; 200 MW coal; 20 MW exported.
 
     Solar hours: demand 120, offered 150 -> 30 MW curtailed for 8 h. Coal: 120 MW for 16 h.
@@ -71,7 +71,7 @@ def export_network(biomass_mw: float = 0.0) -> pypsa.Network:
         "coal_guiyang",
         bus="guiyang",
         carrier="coal",
-        p_nom=200,
+        p_nom=coal_mw,
         marginal_cost=300,
         efficiency=0.4,
     )
@@ -142,7 +142,7 @@ def test_curtailment_and_generation(exports: tuple[pypsa.Network, xr.Dataset]) -
 
 
 def test_coal_share_co2_and_exports(exports: tuple[pypsa.Network, xr.Dataset]) -> None:
-    n, ds = exports
+    _, ds = exports
     p = ds.sel(region="province", period="year")
     assert float(ds.coal_share_capacity.sel(region="province")) == pytest.approx(200 / 500)
     assert float(p.coal_share_generation) == pytest.approx(2 / 3)
@@ -156,10 +156,11 @@ def test_coal_share_co2_and_exports(exports: tuple[pypsa.Network, xr.Dataset]) -
     assert float(p.export_re_share_pool) == pytest.approx(1 / 3)
     # consumption: 2400 MWh domestic, of which solar 960 - 160 exported
     assert float(p.nonfossil_share_consumption) == pytest.approx(800 / 2400)
-    # the headline summary agrees
-    s = summarize(n)
-    assert float(p.coal_share_generation) == pytest.approx(s["coal_share_generation"])
-    assert float(p.co2_mt) == pytest.approx(s["co2_mt"])
+    # the headline summary is the province's year; hydro capacity counts run-of-river
+    s = summarize(ds, 1.0)
+    assert s["capacity_gw"]["hydro"] == pytest.approx(float(ds.capacity_mw.sel(
+        region="province", carrier=["hydro", "ror"]).sum()) / 1e3)
+    assert s["export_twh"] == pytest.approx(480 / 1e6) and s["verdict"] == "reliable"
 
 
 def test_every_variable_documented_and_written(shortfall: xr.Dataset, tmp_path) -> None:
@@ -173,3 +174,12 @@ def test_every_variable_documented_and_written(shortfall: xr.Dataset, tmp_path) 
         assert back.attrs["verdict"] == "NOT reliable"
         assert pd.Timestamp(back.min_margin_time.sel(region="province", period="year").values).hour == 10
     assert "units" in shortfall.min_margin_time.attrs  # the caller's dataset is left whole
+
+
+def test_exports_are_cut_before_load_and_counted() -> None:
+    # 110 MW of coal for 100 MW of load and 20 MW owed: 10 MW cut in the 16 hours without sun
+    ds = metrics(export_network(coal_mw=110.0))
+    year = ds.sel(period="year")
+    assert float(year.export_cut_twh) == pytest.approx(160 / 1e6)
+    assert float(year.export_delivered_twh) == pytest.approx((480 - 160) / 1e6)
+    assert float(ds.eue_mwh.sel(region="province", period="year")) == 0.0

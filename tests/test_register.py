@@ -7,22 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.capacity import asset_capacities, capacity_by_carrier, coal_share
+from model.capacity import PLAN_CAPACITY_TARGETS, asset_capacities, capacity_by_carrier, coal_share
 from model.errors import InputError
 from model.register import PREFECTURES, SPECS, load_register
 from model.scenario import load_scenario
 from tests.conftest import RUNS
 
 #: targets.csv id -> carrier whose register total must equal the plan's figure [GW]
-PLAN_TOTALS = {
-    "pv_capacity": "solar",
-    "wind_capacity": "wind",
-    "hydro_capacity": "hydro",
-    "pumped_hydro": "phs",
-    "new_storage": "battery",
-    "gas_capacity": "gas",
-    "biomass_capacity": "biomass",
-}
+PLAN_TOTALS = {target: carrier for carrier, target in PLAN_CAPACITY_TARGETS.items()}
 
 
 def test_every_row_has_a_source(register):

@@ -104,7 +104,8 @@ BAD = [
     (
         "hydrology class",
         "name: x\nyear: 2030\nhydrology: very_dry\n",
-        ["bad.yaml", "hydrology", "'wet', 'normal', 'dry' or 'extreme_dry'"],
+        ["bad.yaml", "hydrology", "wet, normal, dry, extreme_dry", "observed-YYYY",
+         "did you mean 'extreme_dry'"],
     ),
     (
         "share outside [0, 1]",

@@ -1,9 +1,9 @@
 """Loss-of-load statistics of sample years: per-sample indices, their means with standard errors.
 
-Definitions (the same as :mod:`analysis.summary` uses for a dispatched year):
+Definitions (those of :mod:`model.reliability`, as for a dispatched year):
 
-- a **loss-of-load hour** is an hour whose provincial shortfall exceeds
-  :data:`model.network.SHORTFALL_TOL_MW`; per prefecture, an hour whose shortfall there does;
+- a **loss-of-load hour** is an hour whose provincial shortfall is a loss of load by
+  :func:`model.reliability.loss_of_load`; per prefecture, an hour whose shortfall there is;
 - **LOLE** [h/yr]: loss-of-load hours per year; **LOLD** [d/yr]: days with at least one;
 - **EUE** [MWh/yr]: unserved energy; **NEUE** [ppm]: EUE / domestic demand x 1e6;
 - an **event** is a run of consecutive loss-of-load hours within a sample year: its duration
@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.reliability import loss_of_load
+
 #: Per-sample indices and their units.
 INDICES = {"lole_h": "h/yr", "lold_d": "d/yr", "eue_mwh": "MWh/yr", "neue_ppm": "ppm"}
 #: Upper edges of the event-duration histogram bins [h] (the last bin is open).
 DURATION_BINS = (1, 2, 3, 4, 6, 8, 12, 24, 48, 96)
 
 
-def sample_indices(
-    shortfall: np.ndarray, demand_mwh: np.ndarray, month: np.ndarray, tol: float
-) -> dict[str, np.ndarray]:
+def sample_indices(shortfall: np.ndarray, demand_mwh: np.ndarray, month: np.ndarray) -> dict[str, np.ndarray]:
     """LOLE, LOLD, EUE, NEUE and their monthly split for each sample year.
 
     Parameters
@@ -37,8 +37,6 @@ def sample_indices(
         Domestic demand over the horizon [MWh].
     month : numpy.ndarray of int, shape (T,)
         Month 0..11 of each hour.
-    tol : float
-        Loss-of-load threshold [MW].
 
     Returns
     -------
@@ -47,7 +45,7 @@ def sample_indices(
         ``eue_month_mwh`` (S, 12).
     """
     short = np.asarray(shortfall, dtype=np.float64)
-    lol = short > tol
+    lol = loss_of_load(short)
     n_s, n_t = short.shape
     one_hot = np.zeros((n_t, 12))
     one_hot[np.arange(n_t), month] = 1.0
@@ -63,7 +61,7 @@ def sample_indices(
     }
 
 
-def events(shortfall: np.ndarray, tol: float, first_sample: int = 0) -> dict[str, np.ndarray]:
+def events(shortfall: np.ndarray, first_sample: int = 0) -> dict[str, np.ndarray]:
     """Loss-of-load events (runs of consecutive loss-of-load hours) of each sample year.
 
     Returns
@@ -73,7 +71,7 @@ def events(shortfall: np.ndarray, tol: float, first_sample: int = 0) -> dict[str
         of the year), ``duration_h`` [h], ``energy_mwh`` [MWh], ``peak_mw`` [MW].
     """
     short = np.asarray(shortfall, dtype=np.float64)
-    lol = short > tol
+    lol = loss_of_load(short)
     n_s = short.shape[0]
     edge = np.diff(np.pad(lol, ((0, 0), (1, 1))).astype(np.int8), axis=1)
     s_idx, start = np.nonzero(edge == 1)
@@ -115,8 +113,3 @@ def duration_histogram(duration_h: np.ndarray) -> np.ndarray:
     edge and above the previous one; one more bin for longer events)."""
     idx = np.searchsorted(np.asarray(DURATION_BINS), np.asarray(duration_h), side="left")
     return np.bincount(idx, minlength=len(DURATION_BINS) + 1)
-
-
-def verdict(lole_h: float, standard_h: float) -> str:
-    """``"reliable"`` when the mean LOLE meets the standard [h/yr], else ``"NOT reliable"``."""
-    return "reliable" if lole_h <= standard_h + 1e-9 else "NOT reliable"

@@ -94,6 +94,7 @@ def _register():
 
 
 def _solve(scenario_json: str, resolution: str) -> dict[str, float]:
+    from analysis.metrics import metrics
     from analysis.summary import summarize
     from model.dispatch import dispatch
     from model.network import build_network
@@ -106,31 +107,20 @@ def _solve(scenario_json: str, resolution: str) -> dict[str, float]:
     if resolution != HOURLY:
         n = n.cluster.temporal.resample(resolution)
     result = dispatch(n, scenario.dispatch, scenario.solver)
-    return flatten_summary(summarize(n), n, result.objective_cny)
+    ds = metrics(n, scenario.adequacy.lole_h, scenario.adequacy.reserve_margin)
+    return flatten_summary(summarize(ds, result.objective_cny))
 
 
-def flatten_summary(summary: dict[str, Any], n: Any, objective_cny: float) -> dict[str, float]:
-    """The scalar metrics of :data:`METRIC_UNITS` from a run summary and its solved network.
+def flatten_summary(summary: dict[str, Any]) -> dict[str, float]:
+    """The scalar metrics of :data:`METRIC_UNITS` from a run summary (:func:`analysis.summary.summarize`).
 
-    Hour counts are weighted by the snapshot weightings, so a resampled network counts a
+    Hour counts are weighted by the snapshot weightings there, so a resampled network counts a
     3-hour period with shedding as 3 loss-of-load hours [h].
     """
-    from analysis.summary import SHORTFALL_TOL_MW
-
-    w = n.snapshot_weightings.generators
-    g = n.c.generators.static
-    p = n.c.generators.dynamic.p
-    shed = p.loc[:, g.index[g.carrier == "load_shedding"]].sum(axis=1)
-    dr = p.loc[:, g.index[g.carrier == "dr"]].sum(axis=1)
     gen, cap, cur = summary["generation_twh"], summary["capacity_gw"], summary["curtailment_pct"]
     out = {k: float(summary[k]) for k in METRIC_UNITS if k in summary}
     out.update(
-        lole_h=float(w[shed > SHORTFALL_TOL_MW].sum()),
-        dr_hours=float(w[dr > SHORTFALL_TOL_MW].sum()),
-        objective_cny=float(objective_cny),
-        export_cut_mwh=max(
-            0.0, 1e6 * (float(summary["export_obligation_twh"]) - float(summary["export_twh"]))
-        ),
+        export_cut_mwh=1e6 * float(summary["export_cut_twh"]),
         storage_discharge_mwh=1e6 * sum(float(gen.get(c, 0.0)) for c in ("phs", "battery", "fuel_cell")),
         curtailment_wind_pct=float(cur["wind"]),
         curtailment_solar_pct=float(cur["solar"]),
