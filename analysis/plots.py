@@ -20,6 +20,8 @@ import pandas as pd
 import pypsa
 
 from analysis.flows import PROVINCE, STORAGE_CARRIERS, SUPPLY, VRE, hourly_flows, margin
+from analysis.storage import storage_levels
+from model.atomic import save_figure
 
 #: Colours of flows that are not carriers of the register.
 EXTRA_COLOURS = {"fuel_cell": "#8ad0f0", "electrolysis": "#8ad0f0", "curtailed": "#f7e08a"}
@@ -40,9 +42,8 @@ def _label(n: pypsa.Network, key: str) -> str:
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
-    fig.savefig(path, dpi=DPI, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    """Save atomically and close the figure."""
+    return save_figure(fig, path, dpi=DPI, bbox_inches="tight")
 
 
 def _province(flows: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -134,6 +135,61 @@ def plot_levels(n: pypsa.Network, path: Path) -> Path:
     return _save(fig, path)
 
 
+#: Lines of the storage-week figure: level column, colour key, line style, label. The reservoirs
+#: are dashed: their colour is close to pumped hydro's.
+LEVEL_LINES = (
+    ("phs", "phs", "-", "pumped hydro"),
+    ("battery", "battery", "-", "batteries"),
+    ("h2", "H2", "-", "hydrogen stores"),
+    ("hydro_reservoirs", "hydro", "--", "seasonal hydro reservoirs (total)"),
+)
+
+
+def storage_weeks(n: pypsa.Network) -> dict[str, tuple[slice, str]]:
+    """The two weeks the storage figure shows, as (positions, title).
+
+    ``winter``: the week around the annual peak load; ``summer``: the week, centred in July or
+    August, with the most solar output (in the whole horizon if it has no July or August).
+    """
+    p = _province(hourly_flows(n))
+    solar = p["solar"].rolling(WEEK, center=True, min_periods=1).mean()
+    summer = np.asarray(p.index.month.isin([7, 8]))
+    return {
+        "winter": (_window(int(p["load"].to_numpy().argmax()), len(p)), "Week of the annual peak load"),
+        "summer": (
+            _window(int(np.nanargmax(solar.where(summer) if summer.any() else solar)), len(p)),
+            "July/August week with the most solar" if summer.any() else "Week with the most solar",
+        ),
+    }
+
+
+def plot_storage_weeks(n: pypsa.Network, path: Path) -> Path:
+    """Storage levels [% of energy capacity] by kind in the winter-peak and the summer-solar week.
+
+    Each kind's units are summed (energy stored over energy capacity); the seasonal hydro
+    reservoirs are their total. Kinds without capacity are named in the title.
+    """
+    levels = 100 * storage_levels(n)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), sharey=True)
+    for ax, (week, title) in zip(axes, storage_weeks(n).values(), strict=True):
+        part = levels.iloc[week]
+        for column, colour, style, label in LEVEL_LINES:
+            if part[column].notna().any():
+                ax.plot(part.index, part[column], style, color=_colour(n, colour), lw=1.6, label=label)
+        ax.set_title(f"{title}, from {part.index[0]:%d %b}")
+        ax.set_ylim(-3, 103)
+        ax.margins(x=0)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    axes[0].set_ylabel("% of energy capacity")
+    absent = [label for column, *_, label in LEVEL_LINES if levels[column].isna().all()]
+    if absent:
+        fig.suptitle(f"Not in this run: {', '.join(absent)}", fontsize=9, color="grey")
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:
+        axes[1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return _save(fig, path)
+
+
 def plot_duration(n: pypsa.Network, path: Path) -> Path:
     """Load and net-load duration curves [GW] (net load = load minus offered wind, solar, ror)."""
     p = _province(hourly_flows(n)) / 1e3
@@ -216,6 +272,7 @@ def all_figures(n: pypsa.Network, run_dir: Path) -> list[Path]:
             plot_dispatch(n, week, f"{titles[key]}, from {start}", run_dir / f"fig_dispatch_{key}.png")
         )
     paths.append(plot_levels(n, run_dir / "fig_levels.png"))
+    paths.append(plot_storage_weeks(n, run_dir / "fig_storage_weeks.png"))
     paths.append(plot_duration(n, run_dir / "fig_duration.png"))
     paths.append(plot_monthly_mix(n, run_dir / "fig_monthly_mix.png"))
     paths.append(plot_price_heatmap(n, run_dir / "fig_price_heatmap.png"))

@@ -1,14 +1,15 @@
 """One self-contained HTML report of a run folder (``gzgrid report RUN_DIR``).
 
-The verdict first, then the plan's targets, the figures (embedded as base64 PNG, so the file
-opens offline) and the metrics, labelled in English and Chinese. Reads the run folder only.
+The verdict first, then the plan's targets, the hindcast against the record (when
+``gzgrid hindcast`` has written ``hindcast.csv`` into the folder), the figures (embedded as base64
+PNG, so the file opens offline) and the metrics, storage per kind among them, labelled in English
+and Chinese. Reads the run folder only.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import os
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,11 @@ import pandas as pd
 import xarray as xr
 
 from analysis.flows import PROVINCE, REGIONS, SUPPLY, VRE
+from analysis.hindcast import hydro_checks
 from analysis.plots import all_figures
+from analysis.storage import KIND_NAMES
 from analysis.targets import load_run, target_table
+from model.atomic import clean_stale, write_text
 from model.register import load_register
 
 REPORT = "report.html"
@@ -52,16 +56,23 @@ STATUS_CLASS = {
     "input not honoured": "not",
     "power part only": "part",
     "outside the model": "out",
+    "passed": "met",
+    "failed": "missed",
 }
 FIGURES = {
     "fig_dispatch_peak": "Dispatch, week of the annual peak 年最大负荷周出力",
     "fig_dispatch_tightest": "Dispatch, tightest week 最紧张周出力",
     "fig_dispatch_wet": "Dispatch, wet-season week 丰水期周出力",
     "fig_levels": "Storage levels 水库、抽蓄与储氢水平",
+    "fig_storage_weeks": "Storage levels in the winter-peak and summer-solar weeks 典型周储能水平",
     "fig_duration": "Load and net-load duration 负荷与净负荷持续曲线",
     "fig_monthly_mix": "Monthly generation mix 月度发电结构",
     "fig_price_heatmap": "Marginal price by hour and day 边际电价",
+    "hindcast": "Hindcast: monthly hydro and reservoir level 历史回算：水电月发电量与水库蓄能",
 }
+#: What ``gzgrid hindcast RUN_DIR`` writes into a run folder.
+HINDCAST_CSV, HINDCAST_PNG = "hindcast.csv", "hindcast.png"
+HINDCAST_COLUMNS = ("section", "item", "period", "model", "record", "unit")
 
 
 def _esc(x: object) -> str:
@@ -174,16 +185,149 @@ def _monthly_table(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def _storage_table(ds: xr.Dataset) -> pd.DataFrame:
+    """One row per storage unit; the columns a ``metrics.nc`` of an older gzgrid lacks are left out."""
+    columns = {
+        "discharged [MWh]": "storage_discharged_mwh",
+        "charged [MWh]": "storage_charged_mwh",
+        "cycles": "storage_cycles",
+        "full-load hours [h]": "storage_full_load_hours",
+        "value [million CNY]": "storage_value_cny",
+        "curtailment avoided [MWh]": "storage_curtailment_avoided_mwh",
+        "mean charge price [CNY/MWh]": "charge_price",
+        "mean discharge price [CNY/MWh]": "discharge_price",
+    }
+    out = {"storage unit": ds.storage_unit.values, "carrier": ds.storage_carrier.values}
+    for label, var in columns.items():
+        if var in ds:
+            out[label] = ds[var].values / (1e6 if var.endswith("_cny") else 1.0)
+    return pd.DataFrame(out)
+
+
+def _storage_kind_table(ds: xr.Dataset) -> pd.DataFrame:
+    """The year's storage figures per kind (:mod:`analysis.storage`)."""
+    y = ds.sel(period="year")
+    kinds = [str(k) for k in ds.storage_kind.values]
     return pd.DataFrame(
         {
-            "storage unit": ds.storage_unit.values,
-            "carrier": ds.storage_carrier.values,
-            "discharged [MWh]": ds.storage_discharged_mwh.values,
-            "cycles": ds.storage_cycles.values,
-            "mean charge price [CNY/MWh]": ds.charge_price.values,
-            "mean discharge price [CNY/MWh]": ds.discharge_price.values,
+            "kind": [KIND_NAMES.get(k, k) for k in kinds],
+            "power [MW]": ds.storage_kind_power_mw.values,
+            "energy [MWh]": ds.storage_kind_energy_mwh.values,
+            "full cycles 等效循环次数": y.storage_kind_cycles.values,
+            "full-load hours 等效利用小时数 [h]": y.storage_kind_full_load_hours.values,
+            "discharged 放电量 [MWh]": y.storage_kind_discharged_mwh.values,
+            "charged 充电量 [MWh]": y.storage_kind_charged_mwh.values,
+            "value at model prices [million CNY]": y.storage_kind_value_cny.values / 1e6,
+            "curtailment avoided 消纳弃电 [MWh]": y.storage_kind_curtailment_avoided_mwh.values,
         }
     )
+
+
+def _storage_monthly_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Full cycles and curtailment avoided per kind and month."""
+    m = ds.isel(period=slice(1, None))
+    cycles, avoided = m.storage_kind_cycles, m.storage_kind_curtailment_avoided_mwh
+    out = {"month": m.period.values}
+    out.update({f"{k} cycles": cycles.sel(storage_kind=k).values for k in ds.storage_kind.values})
+    out.update(
+        {f"{k} curtailment avoided [MWh]": avoided.sel(storage_kind=k).values for k in ds.storage_kind.values}
+    )
+    return pd.DataFrame(out)
+
+
+def storage_html(ds: xr.Dataset) -> str:
+    """The storage section: per kind (year and by month) and per unit."""
+    parts = ["<h3>Storage 储能</h3>"]
+    if "storage_kind_cycles" in ds:
+        parts += [
+            _table(_storage_kind_table(ds), left=("kind",)),
+            "<p class='note'>Hydrogen: charged is the electrolysers' electricity, hydrogen for H2 demand "
+            "included, so its value at model prices counts that electricity as a cost and the hydrogen "
+            "sold as nothing. Curtailment avoided is an attribution (charging while the province "
+            "curtailed, capped at that hour's curtailment), not a re-run without storage; see the "
+            "conventions below.</p>",
+            "<h4>By month 分月</h4>",
+            _table(_storage_monthly_table(ds), left=("month",)),
+        ]
+    else:
+        parts.append(
+            "<p class='note'>This run's metrics.nc predates the per-kind storage figures; run the "
+            "scenario again to get them.</p>"
+        )
+    parts += ["<h4>By unit 分机组</h4>", _table(_storage_table(ds), left=("storage unit", "carrier"))]
+    return "".join(parts)
+
+
+def targets_html(targets: pd.DataFrame, scenario: dict) -> str:
+    """The plan's targets section; a note for a year the plan sets none for (a history run)."""
+    head = "<h2>The plan's targets 碳达峰实施方案目标</h2>"
+    if targets.empty:
+        return f"{head}<p class='note'>The plan sets no targets for {_esc(scenario.get('year', ''))}.</p>"
+    shown = targets[["id", "clause", "year", "plan_value", "unit", "run_value", "run_unit", "status", "note"]]
+    counts = targets.status.value_counts()
+    return "".join(
+        [
+            head,
+            "<p>" + ", ".join(f"{_esc(k)}: {v}" for k, v in counts.items()) + "</p>",
+            _table(shown, left=("id", "clause", "unit", "run_unit", "status", "note")),
+        ]
+    )
+
+
+def hindcast_html(run_dir: Path) -> str:
+    """The "Hindcast 历史回算" section from ``gzgrid hindcast``'s files; empty without ``hindcast.csv``.
+
+    Shows the checks (recomputed from the table with :func:`analysis.hindcast.hydro_checks`), the
+    monthly hydro of model and record, and ``hindcast.png`` if present. A damaged table gives a
+    note instead of the tables, so the rest of the report is still written.
+    """
+    path = run_dir / HINDCAST_CSV
+    if not path.is_file():
+        return ""
+    head = "<h2>Hindcast 历史回算</h2>"
+    try:
+        hydro, checks = _hindcast_tables(path)
+    except (OSError, ValueError, KeyError, pd.errors.ParserError) as exc:
+        why = _esc(f"{type(exc).__name__}: {exc}"[:200])
+        return (
+            f"{head}<p class='note'>{_esc(path.name)} cannot be read ({why}); run 'gzgrid hindcast "
+            f"{_esc(run_dir)}' again.</p>"
+        )
+    png = run_dir / HINDCAST_PNG
+    return "".join(
+        [
+            head,
+            "<p class='note'>This run set against the provincial record (<code>gzgrid hindcast</code>).</p>",
+            "<h3>Checks 检验</h3>",
+            _table(checks, left=("check", "target", "status")),
+            "<h3>Monthly hydro, model and record 水电月发电量 [TWh]</h3>",
+            _table(hydro, left=("period",)),
+            _img(png) if png.is_file() else "",
+        ]
+    )
+
+
+def _hindcast_tables(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The monthly hydro table and the checks of a ``hindcast.csv``."""
+    table = pd.read_csv(path)
+    missing = [c for c in HINDCAST_COLUMNS if c not in table.columns]
+    if missing:
+        raise KeyError(f"no column {missing[0]}")
+    hydro = table[table.section == "hydro"]
+    level = table[table.section == "level"]
+    if len(hydro) != 11 or len(level) != 12:
+        raise ValueError(f"{len(hydro)} hydro and {len(level)} level rows, not 11 and 12")
+    model, record = hydro.model.to_numpy(float), hydro.record.to_numpy(float)
+    checks = hydro_checks(model, record, level.model.to_numpy(float))
+    checks["status"] = np.where(checks.pop("passed").astype(bool), "passed", "failed")
+    monthly = pd.DataFrame(
+        {
+            "period": [str(p).replace("_", "+").title() for p in hydro.period],
+            "model [TWh]": model,
+            "record [TWh]": record,
+            "model / record - 1 [%]": 100 * (model / np.where(record > 0, record, np.nan) - 1),
+        }
+    )
+    return monthly, checks
 
 
 def _policy_lines(ds: xr.Dataset) -> str:
@@ -229,17 +373,14 @@ def write_report(run_dir: Path) -> Path:
     carrier_zh = dict(zip(register.carriers.carrier, register.carriers.name_zh, strict=True))
     carrier_zh["fuel_cell"] = "燃料电池"
     targets = target_table(run_dir)
-    shown = targets[["id", "clause", "year", "plan_value", "unit", "run_value", "run_unit", "status", "note"]]
-    counts = targets.status.value_counts()
     figures = all_figures(n, run_dir)
     conventions = _esc(ds.attrs.get("conventions", "")).replace("\n- ", "</li><li>").replace("- ", "", 1)
     body = [
         f"<h1>gzgrid run report 运行报告: {_esc(scenario.get('name', run_dir.name))}</h1>",
         f"<p class='note'>{_esc(scenario.get('description', ''))}</p>",
         verdict_html(ds, scenario),
-        "<h2>The plan's targets 碳达峰实施方案目标</h2>",
-        "<p>" + ", ".join(f"{_esc(k)}: {v}" for k, v in counts.items()) + "</p>",
-        _table(shown, left=("id", "clause", "unit", "run_unit", "status", "note")),
+        targets_html(targets, scenario),
+        hindcast_html(run_dir),
         "<h2>Figures 图表</h2>",
         *[_img(p) for p in figures],
         "<h2>Metrics 指标</h2><h3>Policy 政策指标</h3>",
@@ -252,8 +393,7 @@ def write_report(run_dir: Path) -> Path:
         _table(_region_table(ds, bus_zh), left=("region",)),
         "<h3>By month 分月 (province 全省)</h3>",
         _table(_monthly_table(ds), left=("month",)),
-        "<h3>Storage 储能</h3>",
-        _table(_storage_table(ds), left=("storage unit", "carrier")),
+        storage_html(ds),
         f"<h3>Conventions 口径</h3><ul class='note'><li>{conventions}</li></ul>",
     ]
     text = (
@@ -261,8 +401,5 @@ def write_report(run_dir: Path) -> Path:
         f"<title>gzgrid report: {_esc(scenario.get('name', ''))}</title><style>{CSS}</style></head>"
         f"<body>{''.join(body)}</body></html>"
     )
-    path = run_dir / REPORT
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    clean_stale(run_dir)  # temporaries of an earlier, killed report
+    return write_text(run_dir / REPORT, text)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from model.adequacy import engine, outages
-from model.network import SHORTFALL_TOL_MW
+from model.reliability import SHORTFALL_TOL_MW
 
 N_SAMPLES = 3000
 
@@ -29,7 +29,8 @@ def simulate(thermal, load, corridor=None, free=None, storage=(), dr=None, expor
 
     ``storage``: tuples (bus, MW, MWh, one-way efficiency), starting full. ``dr``: (MW per bus,
     MWh per bus, event hours). ``exports``: (bus, MW, obligation MW). ``hydro``: (bus, turbine MW,
-    reservoir MWh, start MWh, guide MWh, inflow MW).
+    ceiling MWh, start MWh, guide MWh, inflow MW); the ceiling and guide per plant or per plant
+    and hour.
     """
     n_s, n_b, n_t = thermal.shape
     load = np.broadcast_to(np.asarray(load, np.float32), (n_s, n_b, n_t)).copy()
@@ -39,6 +40,8 @@ def simulate(thermal, load, corridor=None, free=None, storage=(), dr=None, expor
         hydro = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros((0, n_t)), 0.0)
     h_bus, turbine, size, start, guide, inflow = hydro
     n_h = len(h_bus)
+    ceiling, guide = (np.broadcast_to(x if x.ndim == 2 else x[:, None], (n_h, n_t)).copy()
+                      for x in (np.asarray(size, float), np.asarray(guide, float)))  # fmt: skip
     inflow = np.full((n_s, n_h, n_t), inflow, np.float32)
     st = np.array(storage, float).reshape(-1, 4)
     dr_mw, dr_mwh, dr_h = dr if dr is not None else (np.zeros(n_b), np.zeros(n_b), 1)
@@ -51,12 +54,33 @@ def simulate(thermal, load, corridor=None, free=None, storage=(), dr=None, expor
         load, free, thermal.astype(np.float32), inflow, np.zeros_like(inflow),
         np.ones((n_s, len(ex_bus), n_t), np.float32), corridor, ex_bus, ex_mw, 1.0,
         np.broadcast_to(np.asarray(obligation, float), (n_t,)).copy(),
-        np.asarray(h_bus, np.int64), np.asarray(turbine, float), np.asarray(size, float),
-        np.asarray(guide, float), np.asarray(start, float),
+        np.asarray(h_bus, np.int64), np.asarray(turbine, float), ceiling, guide, np.asarray(start, float),
         st[:, 0].astype(np.int64), st[:, 1], st[:, 2], st[:, 3],
         np.tile(np.asarray(dr_mw, float), (n_s, 1)), np.tile(np.asarray(dr_mwh, float), (n_s, 1)), dr_h,
         np.zeros(n_t, np.int64), SHORTFALL_TOL_MW,
     )  # fmt: skip
+
+
+def one_year_with_levels(thermal, load, hydro) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`engine.simulate_year` on one sample (``thermal`` (B, T)) with its reservoir levels
+    kept: (shortfall, levels)."""
+    n_b, n_t = thermal.shape
+    h_bus, turbine, size, start, guide, inflow = hydro
+    n_h = len(h_bus)
+    levels, short = np.zeros((n_h, n_t)), np.zeros(n_t)
+    zeros = np.zeros((n_b, n_t), np.float32)
+    engine.simulate_year(
+        np.broadcast_to(np.asarray(load, np.float32), (n_b, n_t)).copy(), zeros, thermal.astype(np.float32),
+        np.full((n_h, n_t), inflow, np.float32), np.zeros((n_h, n_t), np.float32),
+        np.ones((0, n_t), np.float32), np.zeros((n_b + 1, n_b + 1)), np.zeros(0, np.int64), np.zeros(0), 1.0,
+        np.zeros(n_t),
+        np.asarray(h_bus, np.int64), np.asarray(turbine, float),
+        np.repeat(np.asarray(size, float)[:, None], n_t, axis=1), np.asarray(guide, float),
+        np.asarray(start, float), np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.ones(0),
+        np.zeros(n_b), np.zeros(n_b), 1, np.zeros(n_t, np.int64), SHORTFALL_TOL_MW,
+        short, np.zeros((n_b, 12)), np.zeros((n_b, 12), np.int32), np.zeros(5), levels,
+    )  # fmt: skip
+    return short, levels
 
 
 def assert_within_3_se(per_sample: np.ndarray, expected: float) -> None:
@@ -170,9 +194,18 @@ def test_kernels_equal_their_python_versions(monkeypatch):
     }
     load = np.array([50.0, 70.0])[:, None]
 
+    derate = np.ones((2, hours), np.float32)
+    derate[:, 10:20] = 0.75  # a maintenance window
+    supply = np.ones((2, hours), np.float32)
+    supply[0, 5:15] = 0.5  # a supply spell striking row 0
+    rows = (keys, outages.THERMAL_STREAM, np.array([0, 1]), np.array([60.0, 60.0]), fail, repair, derate,
+            supply, np.array([True, False, True]), np.array([1, 0]), 2)  # fmt: skip
+
     def run_all():
         thermal = outages.available_capacity(*args)
-        return (thermal, outages.stream_uniforms(keys, 5), *simulate(thermal, load, **case))
+        derated = outages.thermal_available(*rows)
+        return (thermal, derated, outages.stream_uniforms(keys, 5), *simulate(thermal, load, **case),
+                *one_year_with_levels(derated[0], load, case["hydro"]))  # fmt: skip
 
     compiled = run_all()
     _all_python(monkeypatch, outages)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from model.adequacy import run_adequacy
+from model.adequacy.montecarlo import CLASSES
 from model.adequacy.system import build_system, thermal_units
 from model.capacity import asset_capacities
 from model.errors import InputError
@@ -48,6 +49,12 @@ def test_dataset_is_consistent_and_documented(result):
     se = result.eue_mwh.std(ddof=1) / np.sqrt(24)
     assert float(result.eue_mwh_se) == pytest.approx(float(se))
     assert int(result.n_by_class.sum()) == 24
+    # the default hydrology draws observed years and classes; statistics group by nearest class
+    labels, nearest = list(result.sample_hydrology.values), list(result.sample_class.values)
+    assert any(x.startswith("observed-") for x in labels) and set(nearest) <= set(CLASSES)
+    assert all(n == x for x, n in zip(labels, nearest, strict=True) if x in CLASSES)
+    assert not result.sample_coal_stress.values.any()  # coal_supply_probability 0 by default
+    assert result.n_by_coal_supply.values.tolist() == [24, 0]
     for name, var in result.data_vars.items():
         assert "units" in var.attrs, name
 

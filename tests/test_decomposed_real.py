@@ -1,55 +1,81 @@
-"""Decomposed against monolithic dispatch on the real 2030 network over six winter weeks."""
+"""Decomposed against monolithic dispatch on the real 2030 network, with unit commitment.
+
+A seasonal shortened year: four weeks spread over the year (January, April, July, October) of the
+extreme-dry 2030 system, perfect foresight in both modes so only the decomposition differs.
+Measured: cost +0.38 %, no load shed in either mode (monolithic 123 s, decomposed 61 s on this
+machine, another process running). Slow: the monolithic LP with unit commitment takes minutes.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from model.dispatch import dispatch
 from model.network import build_network
 from model.register import load_register
+from model.reliability import verdict
 from model.run import scenario_profiles
 from model.scenario import load_scenario, with_overrides
-from tests.conftest import RUNS
+from tests.conftest import RUNS, water_balance_residual
 
-HOURS = 24 * 42
+pytestmark = pytest.mark.slow
+WEEKS = ("2030-01-08", "2030-04-08", "2030-07-08", "2030-10-08")
+
+
+def _four_weeks(n):
+    sns = n.snapshots
+    pick = np.zeros(len(sns), dtype=bool)
+    for start in WEEKS:
+        pick |= (sns >= start) & (sns < pd.Timestamp(start) + pd.Timedelta(days=7))
+    n.set_snapshots(sns[pick])
+    return n
 
 
 @pytest.fixture(scope="module")
 def pair():
     register = load_register()
     base = load_scenario(RUNS / "2030-extreme-dry.yaml")
-    scenario = with_overrides(base, **{"dispatch.horizon_hours": HOURS})
+    scenario = with_overrides(base, **{"dispatch.foresight": "perfect"})
     profiles = scenario_profiles(scenario, register)
     solved = {}
     for mode in ("monolithic", "decomposed"):
-        n = build_network(scenario, register, profiles)
+        n = _four_weeks(build_network(scenario, register, profiles))
         result = dispatch(n, with_overrides(scenario, **{"dispatch.mode": mode}).dispatch, scenario.solver)
         solved[mode] = (n, result)
     return solved
 
 
-def _shed(n) -> float:
+def _shed(n) -> pd.Series:
     g = n.c.generators.static
-    return float(n.c.generators.dynamic.p.loc[:, g.index[g.carrier == "load_shedding"]].sum().sum())
+    return n.c.generators.dynamic.p.loc[:, g.index[g.carrier == "load_shedding"]].sum(axis=1)
 
 
-def test_cost_and_unserved_energy_agree(pair):
+def test_cost_unserved_energy_and_verdict_agree(pair):
     (mono, rm), (dec, rd) = pair["monolithic"], pair["decomposed"]
-    assert rd.n_windows == 6
+    assert rd.n_windows == 4
     assert rd.objective_cny == pytest.approx(rm.objective_cny, rel=0.01)
-    assert abs(_shed(dec) - _shed(mono)) <= max(1.0, 0.01 * _shed(mono))
+    assert abs(_shed(dec).sum() - _shed(mono).sum()) <= max(1.0, 0.01 * _shed(mono).sum())
+    hours = len(dec.snapshots)
+    lol = [float((_shed(x) > 0.1).sum()) for x in (mono, dec)]
+    assert verdict(lol[0], 2.4, hours) == verdict(lol[1], 2.4, hours)
 
 
 def test_stitched_reservoirs_are_continuous_and_within_limits(pair):
     dec, _ = pair["decomposed"]
     st = dec.c.stores
     ids = st.static.index[st.static.carrier == "hydro_reservoir"]
-    e, p = st.dynamic.e[ids], st.dynamic.p[ids]
-    previous = e.shift(1)
-    previous.iloc[0] = e.iloc[-1]
-    assert np.abs((e - previous + p).to_numpy()).max() < 1e-2
-    assert (e <= st.static.e_nom[ids] + 1e-3).all().all()
+    assert water_balance_residual(dec) < 1e-2
+    assert (st.dynamic.e[ids] <= st.static.e_nom[ids] + 1e-3).all().all()
+
+
+def test_committed_coal_never_below_its_minimum_load(pair):
+    dec, _ = pair["decomposed"]
+    g = dec.c.generators
+    com = g.static.index[g.static.committable]
+    pmin = dec.get_switchable_as_dense("Generator", "p_min_pu")[com] * g.static.p_nom[com]
+    assert (g.dynamic.p[com] >= g.dynamic.status[com] * pmin - 1e-3).all().all()
 
 
 def test_dr_stays_within_its_caps(pair):

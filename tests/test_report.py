@@ -7,10 +7,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from test_targets import make_run
 
-from analysis.report import write_report
+from analysis.report import hindcast_html, write_report
+from model.weather.hydrology import RECORD_PERIODS
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -27,9 +30,37 @@ def test_report_has_verdict_table_and_figures(report: Path) -> None:
     assert "失负荷小时数" in text and "利用小时数" in text and "弃电率" in text
     assert "input not honoured" in text and "outside the model" in text
     images = re.findall(r'<img [^>]*src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
-    assert len(images) == 7
+    assert len(images) == 8
+    assert "储能" in text and "full cycles" in text  # the storage table per kind
+    assert "历史回算" not in text  # no hindcast.csv in this run folder
     assert all(len(i) > 1000 for i in images)
     assert "http://" not in text and "https://" not in text  # opens offline
+
+
+def _hindcast_csv(folder: Path) -> Path:
+    """A ``hindcast.csv`` as ``gzgrid hindcast`` writes it: hydro 5 % above the record, levels
+    lowest in May and highest in October."""
+    record = np.linspace(2.0, 7.0, len(RECORD_PERIODS))
+    level = [0.6, 0.5, 0.4, 0.3, 0.2, 0.3, 0.5, 0.6, 0.7, 0.9, 0.8, 0.7]
+    hydro = zip(RECORD_PERIODS, record, strict=True)
+    rows = [("hydro", "monthly hydro", p, 1.05 * r, r, "TWh") for p, r in hydro]
+    rows += [("level", "month end", f"m{i}", x, np.nan, "share") for i, x in enumerate(level)]
+    rows += [("peak", "peak domestic load", "year", 20.0, 21.0, "GW")]
+    columns = ["section", "item", "period", "model", "record", "unit"]
+    pd.DataFrame(rows, columns=columns).to_csv(folder / "hindcast.csv", index=False)
+    return folder
+
+
+def test_hindcast_section(tmp_path: Path) -> None:
+    section = hindcast_html(_hindcast_csv(tmp_path))
+    assert section.startswith("<h2>Hindcast 历史回算</h2>")
+    assert "Jan+Feb" in section and "monthly hydro correlation" in section
+    assert section.count('class="l met">passed') == 4  # annual hydro 5 % off: the one failed check
+    assert section.count('class="l missed">failed') == 1
+    assert "<img" not in section  # no hindcast.png
+    (tmp_path / "hindcast.csv").write_text("section,item\nhydro,x\n", encoding="utf-8")
+    assert "cannot be read" in hindcast_html(tmp_path)  # a damaged table: a note, not a failure
+    assert hindcast_html(tmp_path / "elsewhere") == ""
 
 
 @pytest.mark.browser

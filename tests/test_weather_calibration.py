@@ -95,7 +95,7 @@ def test_every_variable_has_units(inputs):
         assert ds[name].attrs["units"] and ds[name].attrs["long_name"]
         assert ds[name].dtype == np.float32
         assert np.isfinite(ds[name].values).all()
-    assert ds.sizes == {"year": 1, "snapshot": 8760, "region": 9, "station": 21}
+    assert ds.sizes == {"year": 1, "snapshot": 8760, "region": 9, "station": 21, "month": 12}
     assert ((ds["ror"] >= 0) & (ds["ror"] <= 1)).all()
     share = ds["local_inflow_share"].to_series()
     assert share["hongjiadu"] == 1.0 and share["wujiangdu"] == pytest.approx(0.02)

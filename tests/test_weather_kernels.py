@@ -86,7 +86,8 @@ CASES = {
     ),
     "inflow_years": (
         hydro.inflow_years,
-        (KEYS, RIVER, RCHOL, 0.95, 0.35, 0.15, S["seasonal"], S["snap2"], 0.2,
+        (KEYS, RIVER, RCHOL, 0.95, 0.35, 0.15, np.vstack([S["seasonal"], S["seasonal"][::-1]]), S["snap2"],
+         0.2,
          np.vstack([MEAN_MW, 2 * MEAN_MW])),
     ),
     "load_year": (

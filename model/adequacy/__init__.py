@@ -1,22 +1,25 @@
 """Probabilistic adequacy: Monte Carlo over weather years, hydrology and forced outages.
 
 Modules, one concern each: :mod:`~model.adequacy.outages` (two-state Markov outages, keyed
-random draws), :mod:`~model.adequacy.reservoirs` (cascades folded into each station, guide curve),
+random draws, thermal availability with maintenance and coal supply spells),
+:mod:`~model.adequacy.reservoirs` (cascades folded into each station, the register's rule curves),
 :mod:`~model.adequacy.system` (scenario and weather -> plain arrays),
 :mod:`~model.adequacy.engine` (numba kernels: the hour-by-hour simulation),
 :mod:`~model.adequacy.statistics` (indices, standard errors, events),
 :mod:`~model.adequacy.results` (the ``adequacy.nc`` dataset), :mod:`~model.adequacy.montecarlo`
-(batches and stopping) and :mod:`~model.adequacy.crosscheck` (the same samples through the
-dispatch LP).
+(batches and stopping), :mod:`~model.adequacy.crosscheck` (the same samples through the
+dispatch LP) and :mod:`~model.adequacy.pipeline` (the study ``gzgrid adequacy`` runs).
 
 Public API::
 
+    adequacy_study(scenario, register, samples, seed, rse, lp_check, hours, progress) -> xr.Dataset
     run_adequacy(scenario, register, samples, seed=None, rse=None) -> xr.Dataset
     lp_crosscheck(scenario, register, samples, seed=None, hours=None) -> xr.Dataset
 """
 
 from model.adequacy.crosscheck import lp_crosscheck
 from model.adequacy.montecarlo import run_adequacy
+from model.adequacy.pipeline import adequacy_folder, adequacy_study
 from model.adequacy.results import write_dataset
 
-__all__ = ["lp_crosscheck", "run_adequacy", "write_dataset"]
+__all__ = ["adequacy_folder", "adequacy_study", "lp_crosscheck", "run_adequacy", "write_dataset"]

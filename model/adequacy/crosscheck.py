@@ -1,18 +1,23 @@
 """The LP cross-check: the same sample years through the dispatch LP, compared with the engine.
 
 For each chosen sample year the network is built by :func:`model.network.build_network` from
-that sample's weather and hydrology, with its forced outages as availability: each thermal
-generator (a register row) gets ``p_max_pu`` = available units x unit size / ``p_nom`` in every
-hour, drawn from the same keys as the engine's. It is then solved in one piece
+that sample's weather and hydrology, with the engine's thermal availability: each thermal
+generator (a register row) gets ``p_max_pu`` = its available capacity / ``p_nom`` in every hour,
+from the same forced-outage draws, planned maintenance and (when the sample drew them) coal
+supply spells as the engine's. It is then solved in one piece
 (``monolithic``: perfect foresight). To compare like with like, the LP is given the engine's
 conventions where they differ from a dispatch run:
 
-- thermal without minimum load, must-run, unit commitment or ramp limits;
+- thermal without minimum load, must-run, unit commitment, ramp limits or security floor;
 - lossless corridors (export links keep their losses, as in the engine);
 - no hydrogen demand (the engine has no hydrogen; fuel cells and electrolysers stay, so the
   LP can still shift energy through its stores);
-- reservoirs and storage start where the engine starts them (reservoirs on the guide curve,
-  storage full) instead of being cyclic, and may end anywhere.
+- storage starts full, as in the engine, instead of being cyclic, and may end anywhere.
+
+Reservoirs are left as the network builds them, which is where the engine starts them too: the
+seasonal ones on their lower guide (or the scenario's ``reservoir_start``) under their ceiling,
+ponds half full, none cyclic. The network's guide band and terminal value are prices, far below
+the value of lost load, so they never make the LP shed load to keep water.
 
 Everything the engine can do is then feasible for the LP, which also knows the whole horizon in
 advance, so the LP's unserved energy should not exceed the engine's. Remaining differences:
@@ -32,17 +37,21 @@ import pypsa
 import xarray as xr
 
 from model.adequacy import outages
-from model.adequacy.montecarlo import prepare_batch, run_engine
-from model.adequacy.reservoirs import guide_share
+from model.adequacy.montecarlo import prepare_batch, run_engine, thermal_capacity
 from model.adequacy.system import AdequacySystem, build_system
 from model.dispatch import dispatch
-from model.network import SHORTFALL_TOL_MW, build_network
+from model.network import build_network
 from model.register import Register
+from model.reliability import loss_of_load_hours
 from model.scenario import Scenario, with_overrides
 
 
 def lp_scenario(scenario: Scenario, hours: int) -> Scenario:
-    """The scenario as the cross-check solves it: monolithic, no commitment or must-run."""
+    """The scenario as the cross-check solves it: monolithic, no commitment, must-run or floor.
+
+    Outages and supply spells are switched off in the network: :func:`apply_sample` puts in the
+    sample's own thermal availability.
+    """
     return with_overrides(
         scenario,
         **{
@@ -50,6 +59,9 @@ def lp_scenario(scenario: Scenario, hours: int) -> Scenario:
             "dispatch.horizon_hours": hours if hours < 8760 else None,
             "dispatch.unit_commitment": False,
             "dispatch.must_run": [],
+            "coal.floor_mw": 0.0,
+            "coal.outages": "none",
+            "coal.supply_stress": False,
         },
     )
 
@@ -64,9 +76,10 @@ def apply_sample(
     n : pypsa.Network
         Built by :func:`model.network.build_network` for the sample's weather year.
     system : AdequacySystem
-        Gives the thermal rows, the reservoir guide and the storage.
+        Gives the thermal rows.
     row_mw : numpy.ndarray, shape (rows, T)
-        Available thermal capacity per register row [MW].
+        Available thermal capacity per register row [MW] (:func:`~model.adequacy.montecarlo.
+        thermal_capacity` by row).
     export_avail : numpy.ndarray, shape (K, T)
         Available share of each export link [-].
     """
@@ -92,10 +105,6 @@ def apply_sample(
             [links.dynamic.p_max_pu.drop(columns=export, errors="ignore"),
              pd.DataFrame(export_avail.T, index=n.snapshots, columns=export)], axis=1,
         )  # fmt: skip
-    stores = n.c.stores.static
-    reservoirs = stores.index[stores.carrier == "hydro_reservoir"]
-    stores.loc[reservoirs, "e_cyclic"] = False
-    stores.loc[reservoirs, "e_initial"] = guide_share(1)[0] * stores.e_nom[reservoirs]
     loads = n.c.loads.static
     n.c.loads.static.loc[loads.carrier == "H2", "p_set"] = 0.0
     units = n.c.storage_units.static
@@ -134,7 +143,7 @@ def lp_crosscheck(
     Returns
     -------
     xarray.Dataset
-        Dim ``lp_sample``: ``lp_sample_index``, ``lp_hydrology``, ``engine_eue_mwh``,
+        Dim ``lp_sample``: ``lp_sample_index``, ``lp_hydrology``, ``lp_coal_stress``, ``engine_eue_mwh``,
         ``lp_eue_mwh``, ``engine_lole_h``, ``lp_lole_h``, ``lp_solve_s``; attributes summarising
         the agreement (``lp_gap_eue_mwh_max``, ``lp_never_worse``, ...).
     """
@@ -145,10 +154,9 @@ def lp_crosscheck(
     for i in (int(s) for s in samples):
         batch = prepare_batch(system, scenario, register, seed, np.array([i]), keep_profiles=True)
         engine_short = run_engine(system, batch)[0][0].astype(float)
-        row_mw = outages.available_capacity(
-            outages.sample_keys(seed, batch.index), outages.THERMAL_STREAM, system.unit_row, system.unit_mw,
-            system.unit_fail, system.unit_repair, len(system.thermal_rows), system.hours,
-        )[0]  # fmt: skip
+        n_rows = len(system.thermal_rows)
+        keys = outages.sample_keys(seed, batch.index)
+        row_mw = thermal_capacity(system, keys, batch.coal_stress, np.arange(n_rows), n_rows)[0]
         n = build_network(solved, register, batch.profiles)
         apply_sample(n, system, row_mw, batch.export_avail[0])
         t0 = time.perf_counter()
@@ -158,10 +166,11 @@ def lp_crosscheck(
             {
                 "index": i,
                 "hydrology": batch.classes[0],
+                "coal_stress": int(batch.coal_stress[0]),
                 "engine_eue": engine_short.sum(),
                 "lp_eue": lp_short.sum(),
-                "engine_lole": float((engine_short > SHORTFALL_TOL_MW).sum()),
-                "lp_lole": float((lp_short > SHORTFALL_TOL_MW).sum()),
+                "engine_lole": float(loss_of_load_hours(engine_short)),
+                "lp_lole": float(loss_of_load_hours(lp_short)),
                 "solve_s": time.perf_counter() - t0,
             }
         )
@@ -179,7 +188,8 @@ def comparison_dataset(df: pd.DataFrame, hours: int) -> xr.Dataset:
     ds = xr.Dataset(
         {
             "lp_sample_index": var("index", "1", "sample year index"),
-            "lp_hydrology": var("hydrology", "1", "hydrology class").astype(str),
+            "lp_hydrology": var("hydrology", "1", "hydrology: a class or an observed year").astype(str),
+            "lp_coal_stress": var("coal_stress", "1", "the coal supply spells struck the sample year"),
             "engine_eue_mwh": var("engine_eue", "MWh", "unserved energy, engine"),
             "lp_eue_mwh": var("lp_eue", "MWh", "unserved energy, dispatch LP"),
             "engine_lole_h": var("engine_lole", "h", "loss-of-load hours, engine"),

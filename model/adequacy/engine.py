@@ -2,9 +2,11 @@
 
 Each sample year is simulated hour by hour without foresight. In every hour:
 
-1. **Reservoirs** (per hydro plant): inflow is added; the ecological floor and any water above
-   the guide curve are released (up to the turbine power): this is *free* hydro. What stays is
-   *held*, and all of it (within the remaining turbine power) can meet a shortfall.
+1. **Reservoirs** (per hydro plant, :func:`release_free`): inflow is added; the ecological
+   floor and any water above the guide (the register's lower guide for seasonal reservoirs,
+   :mod:`~model.adequacy.reservoirs`) are released (up to the turbine power): this is *free*
+   hydro. What stays is *held*, and all of it (within the remaining turbine power) can meet a
+   shortfall.
 2. **Domestic load from available generation**: solar, wind, run-of-river, free hydro and the
    available thermal units (no minimum load or ramps: the adequacy convention), first locally,
    then between prefectures within the corridor limits (a max-flow, :func:`transfer`).
@@ -21,7 +23,7 @@ Each sample year is simulated hour by hour without foresight. In every hour:
    (export cut 3,000 CNY/MWh < value of lost load); exporting first left storage empty through
    tight weeks, when exports take all the spare thermal power.
 6. **Storage charges** from held water of the long tier (pumping with spare turbine power);
-   reservoirs above their size spill.
+   reservoirs above their ceiling (the flood-season limit, or their size) spill.
 
 The flows of each stage stay in the residual network, so a later stage can reroute but never
 take power from a load an earlier stage served. Every kernel is also runnable as ``.py_func``.
@@ -209,13 +211,28 @@ def charge(cap, supply, soc, storage_bus, storage_mw, storage_mwh, storage_eta, 
 
 
 @njit(cache=True)
+def release_free(
+    level: float, inflow: float, floor: float, guide: float, turbine: float
+) -> tuple[float, float]:
+    """One plant's hour: add ``inflow``, release the ``floor`` and the water above ``guide``.
+
+    Both releases are limited by the turbine power and the water there is. Returns the new
+    level [MWh] and the release [MW]; water left below the guide is held for shortfalls.
+    """
+    level += inflow
+    out = min(floor, level, turbine)
+    out += min(turbine - out, max(level - out - guide, 0.0))
+    return level - out, out
+
+
+@njit(cache=True)
 def simulate_year(
     load, free, thermal, inflow, floor, export_avail,
     corridor_mw, export_bus, export_mw, export_eff, obligation,
-    hydro_bus, turbine_mw, reservoir_mwh, guide_mwh, level0_mwh,
+    hydro_bus, turbine_mw, ceiling_mwh, guide_mwh, level0_mwh,
     storage_bus, storage_mw, storage_mwh, storage_eta,
     dr_mw, dr_mwh, dr_event_h, month, tol,
-    shortfall, bus_month_mwh, bus_month_hours, diagnostics,
+    shortfall, bus_month_mwh, bus_month_hours, diagnostics, levels,
 ):  # fmt: skip
     """Simulate one sample year hour by hour (see the module docstring for the order).
 
@@ -235,10 +252,11 @@ def simulate_year(
         Delivered share of exported power [-].
     obligation : numpy.ndarray, shape (T,)
         Delivery owed at the export node [MW].
-    hydro_bus, turbine_mw, reservoir_mwh, level0_mwh : numpy.ndarray, shape (H,)
-        Hydro plants: bus, turbine power [MW], (virtual) reservoir and starting level [MWh].
-    guide_mwh : numpy.ndarray, shape (H, T)
-        Upper guide curve of each plant [MWh].
+    hydro_bus, turbine_mw, level0_mwh : numpy.ndarray, shape (H,)
+        Hydro plants: bus, turbine power [MW] and (virtual) reservoir level at the start [MWh].
+    ceiling_mwh, guide_mwh : numpy.ndarray, shape (H, T)
+        Ceiling (spilled above at the end of the hour) and guide (released above in normal
+        hours) of each plant's reservoir [MWh].
     storage_bus, storage_mw, storage_mwh, storage_eta : numpy.ndarray, shape (V,)
         Storage units: bus, power [MW], energy [MWh], one-way efficiency [-]; they start full.
     dr_mw, dr_mwh : numpy.ndarray, shape (B,)
@@ -255,6 +273,8 @@ def simulate_year(
         Out (added to): shortfall energy [MWh] and hours above ``tol`` per bus and month.
     diagnostics : numpy.ndarray, shape (5,)
         Out (added to): energies of :data:`DIAGNOSTICS` [MWh].
+    levels : numpy.ndarray, shape (H, T) or (H, 0)
+        Out: each plant's reservoir level at the end of every hour [MWh] (not kept when empty).
     """
     n_bus, n_hours = load.shape
     x = n_bus  # export node
@@ -288,10 +308,8 @@ def simulate_year(
             supply[b] = free[b, t] + thermal[b, t]
             demand[b] = load[b, t]
         for j in range(n_plants):
-            level[j] += inflow[j, t]
-            out = min(floor[j, t], level[j], turbine_mw[j])
-            out += min(turbine_mw[j] - out, max(level[j] - out - guide_mwh[j, t], 0.0))
-            level[j] -= out
+            after, out = release_free(level[j], inflow[j, t], floor[j, t], guide_mwh[j, t], turbine_mw[j])
+            level[j] = after
             supply[hydro_bus[j]] += out
             plant_held[j] = min(turbine_mw[j] - out, level[j])
         supply[x] = 0.0
@@ -367,16 +385,18 @@ def simulate_year(
                parent, queue)  # fmt: skip
         release(used, hydro_bus, plant_avail, plant_held, level, turbine_mw, plant_take)
         for j in range(n_plants):
-            if level[j] > reservoir_mwh[j]:
-                diagnostics[4] += level[j] - reservoir_mwh[j]
-                level[j] = reservoir_mwh[j]
+            if level[j] > ceiling_mwh[j, t]:
+                diagnostics[4] += level[j] - ceiling_mwh[j, t]
+                level[j] = ceiling_mwh[j, t]
+        if levels.shape[1] > 0:
+            levels[:, t] = level
 
 
 @njit(cache=True, parallel=True)
 def simulate_years(
     load, free, thermal, inflow, floor, export_avail,
     corridor_mw, export_bus, export_mw, export_eff, obligation,
-    hydro_bus, turbine_mw, reservoir_mwh, guide_mwh, level0_mwh,
+    hydro_bus, turbine_mw, ceiling_mwh, guide_mwh, level0_mwh,
     storage_bus, storage_mw, storage_mwh, storage_eta,
     dr_mw, dr_mwh, dr_event_h, month, tol,
 ):  # fmt: skip
@@ -402,15 +422,16 @@ def simulate_years(
     bus_month_mwh = np.zeros((n_samples, n_bus, 12))
     bus_month_hours = np.zeros((n_samples, n_bus, 12), dtype=np.int32)
     diagnostics = np.zeros((n_samples, 5))
+    no_levels = np.zeros((hydro_bus.shape[0], 0))  # levels are not kept for a batch
     for s in prange(n_samples):
         short = np.zeros(n_hours)
         simulate_year(
             load[s], free[s], thermal[s], inflow[s], floor[s], export_avail[s],
             corridor_mw, export_bus, export_mw, export_eff, obligation,
-            hydro_bus, turbine_mw, reservoir_mwh, guide_mwh, level0_mwh,
+            hydro_bus, turbine_mw, ceiling_mwh, guide_mwh, level0_mwh,
             storage_bus, storage_mw, storage_mwh, storage_eta,
             dr_mw[s], dr_mwh[s], dr_event_h, month, tol,
-            short, bus_month_mwh[s], bus_month_hours[s], diagnostics[s],
+            short, bus_month_mwh[s], bus_month_hours[s], diagnostics[s], no_levels,
         )  # fmt: skip
         shortfall[s] = short
     return shortfall, bus_month_mwh, bus_month_hours, diagnostics

@@ -2,8 +2,11 @@
 
 Sample year ``i`` (``i = 0, 1, ...``) is weather year ``scenario.weather.year + i`` of the
 generator with the run's seed, a hydrology class drawn from ``scenario.adequacy.
-hydrology_probabilities`` and forced outages of every thermal unit (and, if the scenario sets an
-export outage rate, every export link). All three are pure functions of ``(seed, i)``, so a
+hydrology_probabilities`` (a class or an observed year, counted in the statistics under its
+nearest class), forced outages of every thermal unit (and, if the scenario sets an export
+outage rate, every export link), and whether the scenario's coal supply spells strike that year
+(with ``adequacy.coal_supply_probability``). Planned maintenance derates the thermal rows the
+same way in every sample. All draws are pure functions of ``(seed, i)``, so a
 sample is the same whatever the batch size, the number of threads or the stopping point, and
 the first ``n`` samples of a longer run are the samples of a run of ``n``. The scenario's own
 ``hydrology`` is not used: each sample year draws its class.
@@ -28,16 +31,19 @@ from model.adequacy.results import to_dataset
 from model.adequacy.statistics import events, relative_se, sample_indices
 from model.adequacy.system import AdequacySystem, SampleInputs, build_system, sample_inputs
 from model.errors import InputError
-from model.network import SHORTFALL_TOL_MW
 from model.profiles import generator_arguments
 from model.register import Register
+from model.reliability import SHORTFALL_TOL_MW
 from model.scenario import Scenario
+from model.weather.hydrology import hydrology_class
+from model.weather.parameters import load_params
 
 #: Sample years per batch.
 BATCH_SIZE = 100
 #: Fewest sample years before sampling may stop on the relative standard error.
 MIN_SAMPLES_FOR_RSE = 100
-#: Hydrology classes in the order of the output's ``hydrology`` coordinate.
+#: Hydrology classes in the order of the output's ``hydrology`` coordinate (an observed year
+#: counts in the class nearest its full-load hours).
 CLASSES = ("wet", "normal", "dry", "extreme_dry")
 
 
@@ -46,8 +52,9 @@ class SampleBatch:
     """Inputs of a batch of sample years, ready for the engine."""
 
     index: np.ndarray  # (S,) sample indices
-    classes: list[str]  # hydrology class of each
+    classes: list[str]  # hydrology of each (a class or an observed year)
     inputs: SampleInputs
+    coal_stress: np.ndarray  # (S,) bool: the coal supply spells strike the sample year
     thermal: np.ndarray  # (S, B, T) available thermal capacity [MW]
     export_avail: np.ndarray  # (S, K, T) available share of each export link [-]
     profiles: xr.Dataset | None = None  # the weather years, when asked to keep them
@@ -68,12 +75,17 @@ class Timings:
                 "statistics": self.statistics, **self.extra}  # fmt: skip
 
 
+def hydrology_labels(probabilities: dict[str, float]) -> list[str]:
+    """The labels that may be drawn, in a fixed order: classes wettest first, then observed years."""
+    return [c for c in CLASSES if c in probabilities] + sorted(set(probabilities) - set(CLASSES))
+
+
 def draw_hydrology(scenario: Scenario, seed: int, index: np.ndarray) -> list[str]:
-    """Hydrology class of each sample index [-]."""
+    """Hydrology of each sample index: a class or an observed year [-]."""
     probs = scenario.adequacy.hydrology_probabilities
-    return outages.draw_classes(
-        outages.sample_keys(seed, index), list(CLASSES), np.array([probs.get(c, 0.0) for c in CLASSES])
-    )
+    labels = hydrology_labels(probs)
+    weights = np.array([probs[c] for c in labels])
+    return outages.draw_classes(outages.sample_keys(seed, index), labels, weights)
 
 
 def prepare_batch(
@@ -109,10 +121,8 @@ def prepare_batch(
     )
     inputs = sample_inputs(system, profiles)
     t1 = time.perf_counter()
-    thermal = outages.available_capacity(
-        keys, outages.THERMAL_STREAM, system.unit_bus, system.unit_mw, system.unit_fail,
-        system.unit_repair, len(system.buses), system.hours,
-    )  # fmt: skip
+    stress = outages.draw_coal_stress(keys, system.coal_supply_probability)
+    thermal = thermal_capacity(system, keys, stress, system.row_bus, len(system.buses))
     n_links = len(system.export_mw)
     export_avail = outages.available_capacity(
         keys, outages.EXPORT_STREAM, np.arange(n_links), np.ones(n_links), system.export_fail,
@@ -121,8 +131,22 @@ def prepare_batch(
     timings.weather += t1 - t0
     timings.outages += time.perf_counter() - t1
     return SampleBatch(
-        index=index, classes=classes, inputs=inputs, thermal=thermal, export_avail=export_avail,
-        profiles=profiles if keep_profiles else None,
+        index=index, classes=classes, inputs=inputs, coal_stress=stress, thermal=thermal,
+        export_avail=export_avail, profiles=profiles if keep_profiles else None,
+    )  # fmt: skip
+
+
+def thermal_capacity(
+    system: AdequacySystem, keys: np.ndarray, stress: np.ndarray, row_group: np.ndarray, n_groups: int
+) -> np.ndarray:
+    """Available thermal capacity per group of register rows, (S, G, T) float32 [MW].
+
+    Forced outages from each sample's ``keys``, planned maintenance, and the coal supply spells
+    in the samples ``stress`` marks (:func:`model.adequacy.outages.thermal_available`).
+    """
+    return outages.thermal_available(
+        keys, outages.THERMAL_STREAM, system.unit_row, system.unit_mw, system.unit_fail, system.unit_repair,
+        system.row_derate, system.row_supply, np.asarray(stress, dtype=np.bool_), row_group, n_groups,
     )  # fmt: skip
 
 
@@ -132,7 +156,7 @@ def run_engine(system: AdequacySystem, batch: SampleBatch) -> tuple[np.ndarray, 
     return engine.simulate_years(
         inp.load, inp.free, batch.thermal, inp.inflow, inp.floor, batch.export_avail,
         s.corridor_mw, s.export_bus, s.export_mw, s.export_efficiency, s.obligation_mw,
-        s.hydro_bus, s.turbine_mw, s.reservoir_mwh, s.guide_mwh, s.level0_mwh,
+        s.hydro_bus, s.turbine_mw, s.ceiling_mwh, s.guide_mwh, s.level0_mwh,
         s.storage_bus, s.storage_mw, s.storage_mwh, s.storage_eta,
         inp.dr_mw, inp.dr_mwh, s.dr_event_hours, s.month, SHORTFALL_TOL_MW,
     )  # fmt: skip
@@ -197,15 +221,16 @@ def run_adequacy(
         t0 = time.perf_counter()
         shortfall, bus_month_mwh, bus_month_hours, diagnostics = run_engine(system, batch)
         t1 = time.perf_counter()
-        part = sample_indices(shortfall, batch.inputs.demand_mwh, system.month, SHORTFALL_TOL_MW)
+        part = sample_indices(shortfall, batch.inputs.demand_mwh, system.month)
         part.update(
             demand_mwh=batch.inputs.demand_mwh,
             eue_bus_mwh=bus_month_mwh.sum(axis=2),
             lole_bus_h=bus_month_hours.sum(axis=2).astype(float),
             diagnostics=diagnostics,
+            coal_stress=batch.coal_stress,
         )
         parts.append(part)
-        found.append(events(shortfall, SHORTFALL_TOL_MW, first_sample=done))
+        found.append(events(shortfall, first_sample=done))
         classes += batch.classes
         done += len(index)
         timings.engine += t1 - t0
@@ -218,7 +243,9 @@ def run_adequacy(
     t0 = time.perf_counter()
     per_sample = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     all_events = {k: np.concatenate([e[k] for e in found]) for k in found[0]}
-    ds = to_dataset(scenario, system, per_sample, all_events, classes, CLASSES)
+    params = load_params()
+    by_class = [hydrology_class(params, label) for label in classes]
+    ds = to_dataset(scenario, system, per_sample, all_events, by_class, CLASSES, labels=classes)
     timings.statistics += time.perf_counter() - t0
     ds.attrs.update(
         seed=seed,

@@ -14,6 +14,11 @@ instead of 8,760.
 Random numbers come from the counter-based generator of :mod:`model.weather.random`, keyed by
 ``(seed, sample)`` and a stream per unit: a unit's outages in sample ``s`` do not depend on the
 batch, the thread or on how units are grouped, and ``kernel.py_func`` gives the same numbers.
+The sample year's hydrology and whether the coal supply spells strike it are one draw each on
+streams of their own.
+
+:func:`thermal_available` turns the outages into available capacity per register row (or per
+bus), derated by planned maintenance and, in a year the spells strike, by the coal supply.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ THERMAL_STREAM = 1 << 20
 EXPORT_STREAM = 1 << 21
 #: Stream of the sample year's hydrology-class draw.
 HYDROLOGY_STREAM = 1 << 22
+#: Stream of the sample year's draw of whether the coal supply spells strike.
+COAL_SUPPLY_STREAM = 1 << 23
 
 
 def sample_keys(seed: int, samples: np.ndarray) -> np.ndarray:
@@ -171,6 +178,79 @@ def available_capacity(
                 out[s, unit_group[u]],
             )
     return out
+
+
+@njit(cache=True, parallel=True)
+def thermal_available(
+    keys: np.ndarray,
+    stream0: int,
+    unit_row: np.ndarray,
+    unit_mw: np.ndarray,
+    fail: np.ndarray,
+    repair: np.ndarray,
+    derate: np.ndarray,
+    supply: np.ndarray,
+    stressed: np.ndarray,
+    row_group: np.ndarray,
+    n_groups: int,
+) -> np.ndarray:
+    """Available thermal capacity of groups of register rows per hour [MW]: forced outages,
+    planned maintenance and, in stressed sample years, coal supply spells.
+
+    A row's available capacity is its units not forced out (:func:`unit_outages`, unit ``u``
+    from stream ``stream0 + u``: the draws of :func:`available_capacity` grouped by row) times
+    its ``derate`` and, when ``stressed[s]``, its ``supply`` factor in that hour.
+
+    Parameters
+    ----------
+    keys : numpy.ndarray of uint64, shape (S,)
+        Sample-year keys (:func:`sample_keys`).
+    stream0 : int
+        First stream id.
+    unit_row : numpy.ndarray of int64, shape (U,)
+        Register row of each unit.
+    unit_mw, fail, repair : numpy.ndarray, shape (U,)
+        Unit capacity [MW] and hourly failure and repair probabilities [1/h].
+    derate, supply : numpy.ndarray, shape (R, T)
+        Share of each row not in planned maintenance, and with fuel when the spells strike [-].
+    stressed : numpy.ndarray of bool, shape (S,)
+        Sample years the spells strike (:func:`draw_coal_stress`).
+    row_group : numpy.ndarray of int64, shape (R,)
+        Group of each row (its bus, or the row itself), in ``0 .. n_groups - 1``.
+    n_groups : int
+        Number of groups.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (S, n_groups, T)
+    """
+    n_samples = keys.shape[0]
+    n_rows, n_hours = derate.shape
+    out = np.zeros((n_samples, n_groups, n_hours), dtype=np.float32)
+    installed = np.zeros(n_rows)
+    for u in range(unit_row.shape[0]):
+        installed[unit_row[u]] += unit_mw[u]
+    for s in prange(n_samples):
+        rows = np.empty((n_rows, n_hours))  # one sample's rows in float64, then derated per hour
+        for r in range(n_rows):
+            rows[r, :] = installed[r]
+        for u in range(unit_row.shape[0]):
+            unit_outages(np.uint64(stream_key(keys[s], stream0 + u)), fail[u], repair[u], unit_mw[u],
+                         rows[unit_row[u]])  # fmt: skip
+        for r in range(n_rows):
+            g = row_group[r]
+            for t in range(n_hours):
+                factor = derate[r, t] * supply[r, t] if stressed[s] else derate[r, t]
+                out[s, g, t] += rows[r, t] * factor
+    return out
+
+
+def draw_coal_stress(keys: np.ndarray, probability: float) -> np.ndarray:
+    """Whether the coal supply spells strike each sample year, with ``probability`` [-], bool (S,).
+
+    Drawn from the sample's own key on :data:`COAL_SUPPLY_STREAM`: the same whatever the batch.
+    """
+    return stream_uniforms(np.asarray(keys, dtype=np.uint64), COAL_SUPPLY_STREAM) < probability
 
 
 @njit(cache=True)

@@ -3,13 +3,17 @@
 Contents
 --------
 Per sample year (dim ``sample``): ``lole_h``, ``lold_d``, ``eue_mwh``, ``neue_ppm``,
-``demand_mwh``, ``sample_hydrology``, the diagnostics (``export_shortfall_mwh``, ``dr_mwh``,
-``reservoir_reserve_mwh``, ``storage_discharge_mwh``, ``spill_mwh``) and the splits
+``demand_mwh``, ``sample_hydrology`` (a class or an observed year), ``sample_class`` (its
+nearest class), ``sample_coal_stress`` (the coal supply spells struck), the diagnostics
+(``export_shortfall_mwh``, ``dr_mwh``, ``reservoir_reserve_mwh``, ``storage_discharge_mwh``,
+``spill_mwh``) and the splits
 ``eue_bus_mwh``/``lole_bus_h`` (``sample``, ``bus``) and ``eue_month_mwh``/``lole_month_h``
 (``sample``, ``month``).
 
 Statistics: ``<index>_mean`` and ``<index>_se`` for LOLE, LOLD, EUE and NEUE (scalars), by bus,
-by month and by hydrology class (``..._by_class_...`` with ``n_by_class``);
+by month, by hydrology class (``..._by_class_...`` with ``n_by_class``) and given the coal
+supply spells or not (dim ``coal_supply``: ``no_stress``, ``stress``; ``..._by_coal_supply_...``
+with ``n_by_coal_supply``);
 ``eue_distribution_mwh`` (``statistic``: mean, p50, p90, p99, worst); events (dim ``event``:
 ``event_sample``, ``event_start_h``, ``event_duration_h``, ``event_energy_mwh``,
 ``event_peak_mw``), ``event_duration_count`` per ``duration_bin_h`` and event energy quantiles.
@@ -32,14 +36,15 @@ from model.adequacy.statistics import (
     duration_histogram,
     mean_se,
     relative_se,
-    verdict,
     zero_upper_bound,
 )
 from model.adequacy.system import AdequacySystem
-from model.network import SHORTFALL_TOL_MW
+from model.reliability import SHORTFALL_TOL_MW, verdict
 from model.scenario import Scenario
 
 QUANTILES = {"mean": None, "p50": 50, "p90": 90, "p99": 99, "worst": 100}
+#: Labels of the ``coal_supply`` dimension: sample years without and with the supply spells.
+COAL_SUPPLY = ("no_stress", "stress")
 
 
 def _var(dims, data, units: str, long_name: str) -> xr.Variable:
@@ -59,6 +64,7 @@ def to_dataset(
     found: dict[str, np.ndarray],
     classes: list[str],
     class_names: tuple[str, ...],
+    labels: list[str] | None = None,
 ) -> xr.Dataset:
     """Assemble per-sample indices, events and their statistics into one dataset.
 
@@ -77,6 +83,9 @@ def to_dataset(
         Hydrology class of each sample.
     class_names : tuple of str
         All classes, in output order.
+    labels : list of str, optional
+        The hydrology each sample was drawn with (a class or an observed year; default
+        ``classes``).
     """
     n = len(classes)
     v: dict[str, xr.Variable] = {}
@@ -86,7 +95,10 @@ def to_dataset(
         v[f"{key}_mean"] = _var((), mean, units, f"mean {key.split('_')[0].upper()}")
         v[f"{key}_se"] = _var((), se, units, f"standard error of the mean {key.split('_')[0].upper()}")
     v["demand_mwh"] = _var("sample", per_sample["demand_mwh"], "MWh", "domestic demand over the horizon")
-    v["sample_hydrology"] = _var("sample", np.array(classes, dtype=str), "1", "hydrology class")
+    drawn = np.array(labels if labels is not None else classes, dtype=str)
+    v["sample_hydrology"] = _var("sample", drawn, "1", "hydrology drawn: a class or an observed year")
+    nearest = np.array(classes, dtype=str)
+    v["sample_class"] = _var("sample", nearest, "1", "hydrology class (an observed year: the nearest)")
     for j, name in enumerate(DIAGNOSTICS):
         v[f"{name}_mwh"] = _var("sample", per_sample["diagnostics"][:, j], "MWh", name.replace("_", " "))
     for key, dim, units, what in (
@@ -101,16 +113,10 @@ def to_dataset(
         v[f"{stem}_mean"] = _var(dim, mean, units, f"mean {what}")
         v[f"{stem}_se"] = _var(dim, se, units, f"standard error of the mean {what}")
     cls = np.array(classes, dtype=str)
-    v["n_by_class"] = _var("hydrology", [int((cls == c).sum()) for c in class_names], "1", "sample years")
-    for key, units in INDICES.items():
-        stats = [mean_se(per_sample[key][cls == c]) for c in class_names]
-        name = key.split("_")[0].upper()
-        v[f"{key}_by_class_mean"] = _var(
-            "hydrology", [m for m, _ in stats], units, f"mean {name} given the class"
-        )
-        v[f"{key}_by_class_se"] = _var(
-            "hydrology", [s for _, s in stats], units, f"standard error of {name} given the class"
-        )
+    v.update(_given(per_sample, [cls == c for c in class_names], "hydrology", "class", "the class"))
+    stress = np.asarray(per_sample.get("coal_stress", np.zeros(n, dtype=bool)), dtype=bool)
+    v["sample_coal_stress"] = _var("sample", stress, "1", "the coal supply spells struck the sample year")
+    v.update(_given(per_sample, [~stress, stress], "coal_supply", "coal_supply", "coal supply stress or not"))
     v["eue_distribution_mwh"] = _var(
         "statistic", _distribution(per_sample["eue_mwh"]), "MWh/yr", "annual EUE: mean and percentiles"
     )
@@ -130,6 +136,7 @@ def to_dataset(
         "bus": ("bus", np.array(system.buses, dtype=str)),
         "month": ("month", np.arange(1, 13)),
         "hydrology": ("hydrology", np.array(class_names, dtype=str)),
+        "coal_supply": ("coal_supply", np.array(COAL_SUPPLY, dtype=str)),
         "statistic": ("statistic", np.array(list(QUANTILES), dtype=str)),
         "duration_bin_h": (
             "duration_bin_h",
@@ -147,16 +154,21 @@ def to_dataset(
         "lole_standard_h": standard,
         # the standard is per year; a shorter horizon is held to its share of it (as in a dispatch run)
         "lole_limit_h": standard * system.hours / 8760,
-        "verdict": verdict(lole, standard * system.hours / 8760),
+        "verdict": verdict(lole, standard, system.hours),
         "rse_eue": relative_se(per_sample["eue_mwh"]),
         "shortfall_tol_mw": SHORTFALL_TOL_MW,
         "years_with_shortfall": int(np.sum(per_sample["eue_mwh"] > 0)),
         "share_of_years_with_shortfall": float(np.mean(per_sample["eue_mwh"] > 0)),
         "hydrology_probabilities": json.dumps(scenario.adequacy.hydrology_probabilities),
+        "maintenance": int(scenario.coal.maintenance),
+        "coal_supply_probability": float(scenario.adequacy.coal_supply_probability),
+        "coal_supply_spells": json.dumps([e.model_dump() for e in scenario.coal.supply]),
+        "years_with_coal_stress": int(stress.sum()),
         "conventions": (
             "shortfall hour: provincial shortfall above shortfall_tol_mw; thermal without minimum "
-            "load or ramps; lossless corridors; exports cut before domestic load; standard errors "
-            "std/sqrt(N); rse of EUE; see model/adequacy"
+            "load or ramps, derated by planned maintenance (if maintenance = 1); seasonal reservoirs "
+            "follow the register's lower guide under its ceiling; lossless corridors; exports cut "
+            "before domestic load; standard errors std/sqrt(N); rse of EUE; see model/adequacy"
         ),
     }
     if not any_shortfall:
@@ -168,17 +180,27 @@ def to_dataset(
     return xr.Dataset(v, coords=coords, attrs=attrs)
 
 
+def _given(
+    per_sample: dict[str, np.ndarray], masks: list[np.ndarray], dim: str, stem: str, what: str
+) -> dict[str, xr.Variable]:
+    """Mean and standard error of every index over the samples of each mask (dim ``dim``), and
+    their counts: ``<index>_by_<stem>_mean``, ``..._se`` and ``n_by_<stem>``."""
+    out = {f"n_by_{stem}": _var(dim, [int(m.sum()) for m in masks], "1", "sample years")}
+    for key, units in INDICES.items():
+        stats = [mean_se(per_sample[key][m]) for m in masks]
+        name = key.split("_")[0].upper()
+        out[f"{key}_by_{stem}_mean"] = _var(dim, [m for m, _ in stats], units, f"mean {name} given {what}")
+        out[f"{key}_by_{stem}_se"] = _var(
+            dim, [s for _, s in stats], units, f"standard error of {name} given {what}"
+        )
+    return out
+
+
 def write_dataset(ds: xr.Dataset, path) -> None:
-    """Write ``ds`` to ``path`` atomically (a temporary file beside it, then renamed)."""
-    import os
+    """Write ``ds`` to ``path`` atomically; first remove stale temporaries of killed runs beside it."""
     from pathlib import Path
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        ds.to_netcdf(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    from model.atomic import clean_stale, write_netcdf
+
+    clean_stale(Path(path).parent)
+    write_netcdf(ds, path)

@@ -16,6 +16,13 @@ Conventions (adequacy, not dispatch):
 - Corridors are lossless transport links (1 % losses in the register are below the engine's
   resolution); export links deliver their capacity-weighted mean efficiency.
 - Hydrogen (fuel cells, electrolysers, H2 demand) is left out: 0.1 GW of fuel cells in 2030.
+- Planned maintenance (``coal.maintenance``) derates each register row by its share in
+  maintenance (:func:`model.network.availability.maintenance_share`), the same in every sample.
+- Coal supply spells (``coal.supply``) strike a sample year with probability
+  ``adequacy.coal_supply_probability``; the system holds their factor
+  (:func:`model.network.availability.supply_factor`) and the draw is per sample
+  (:func:`model.adequacy.outages.draw_coal_stress`). ``coal.supply_stress``, the dispatch's
+  switch for one year, is not used when sampling.
 """
 
 from __future__ import annotations
@@ -28,9 +35,12 @@ import xarray as xr
 from numba import njit, prange
 
 from model.adequacy.outages import transition_probabilities
-from model.adequacy.reservoirs import guide_share, plant_water, routes, virtual_reservoir_mwh
+from model.adequacy.reservoirs import own_rules, plant_water, routes, virtual_reservoir_mwh, virtual_rules
 from model.capacity import asset_capacities, dr_share
+from model.errors import InputError
 from model.network import export_obligation, snapshots
+from model.network.availability import maintenance_share, supply_factor
+from model.network.hydro import hydro_table
 from model.register import PREFECTURES, Register
 from model.scenario import Scenario
 
@@ -55,12 +65,17 @@ class AdequacySystem:
     unit_fail: np.ndarray  # (U,) [1/h]
     unit_repair: np.ndarray  # (U,) [1/h]
     thermal_rows: tuple[str, ...]  # register ids of the rows
+    row_bus: np.ndarray  # (R,) bus of each register row
+    row_derate: np.ndarray  # (R, T) float32 share of each row not in planned maintenance [-]
+    row_supply: np.ndarray  # (R, T) float32 share of each row with fuel when the spells strike [-]
+    coal_supply_probability: float  # chance that a sample year has the supply spells [-]
     hydro_bus: np.ndarray  # (H,) bus of each hydro plant (register station)
     turbine_mw: np.ndarray  # (H,) reservoir turbines (without the run-of-river part)
     reservoir_mwh: np.ndarray  # (H,) virtual reservoirs
-    guide_mwh: np.ndarray  # (H, T) upper guide curve
-    level0_mwh: np.ndarray  # (H,) reservoir level at the first hour (on the guide)
-    stations: pd.DataFrame  # hydro table (index id) with p_nom_mw, bus_pos, virtual_mwh
+    guide_mwh: np.ndarray  # (H, T) guide: lower guide of the seasonal reservoirs, pond guide of the rest
+    ceiling_mwh: np.ndarray  # (H, T) flood-season ceiling (full size for ponds): spilled above
+    level0_mwh: np.ndarray  # (H,) reservoir level at the first hour
+    stations: pd.DataFrame  # hydro table (index id) with p_nom_mw, bus_pos, virtual_mwh, seasonal
     storage_bus: np.ndarray  # (V,)
     storage_mw: np.ndarray  # (V,)
     storage_mwh: np.ndarray  # (V,)
@@ -148,12 +163,12 @@ def build_system(scenario: Scenario, register: Register, hours: int | None = Non
     re_mw = assets.loc[re.index, "p_nom_mw"]
     solar, wind = (re.carrier == "solar"), (re.carrier == "wind")
 
-    hy = register.hydro.set_index("id").copy()
-    hy["p_nom_mw"] = assets.loc[hy.index, "p_nom_mw"]
+    hy = hydro_table(register, assets)  # usable energies as the dispatch sizes them
     hy["bus_pos"] = [bus_pos[b] for b in hy.bus]
     hy["virtual_mwh"] = virtual_reservoir_mwh(hy)
-    reservoir = hy.virtual_mwh.to_numpy(float)
-    guide = reservoir[:, None] * guide_share(hours)[None, :]
+    own = own_rules(hy, register.reservoir_rules, sns, scenario.reservoir_start)
+    hy["seasonal"] = own.seasonal
+    rules = virtual_rules(hy, own)
 
     units = thermal_units(register, assets)
     fail, repair = transition_probabilities(
@@ -167,11 +182,11 @@ def build_system(scenario: Scenario, register: Register, hours: int | None = Non
 
     corr = np.zeros((n_bus + 1, n_bus + 1))
     ac = register.corridors[register.corridors.kind == "ac"]
-    for a, b, mw in zip(ac.bus0, ac.bus1, ac[f"p_nom_{y}_mw"], strict=True):
+    for a, b, mw in zip(ac.bus0, ac.bus1, ac[f"p_nom_{register.asset_year(y)}_mw"], strict=True):
         corr[bus_pos[a], bus_pos[b]] += mw
         corr[bus_pos[b], bus_pos[a]] += mw
     ex = register.corridors[register.corridors.kind == "export"]
-    ex_mw = ex[f"p_nom_{y}_mw"].to_numpy(float)
+    ex_mw = ex[f"p_nom_{register.asset_year(y)}_mw"].to_numpy(float)
     ex_bus = np.array([bus_pos[b] for b in ex.bus0], dtype=np.int64)
     np.add.at(corr[:, n_bus], ex_bus, ex_mw)
     std = scenario.adequacy
@@ -197,11 +212,16 @@ def build_system(scenario: Scenario, register: Register, hours: int | None = Non
         unit_fail=fail,
         unit_repair=repair,
         thermal_rows=tuple(register.thermal.id),
+        row_bus=np.array([bus_pos[b] for b in register.thermal.bus], dtype=np.int64),
+        row_derate=maintenance_derate(register, scenario, sns),
+        row_supply=supply_derate(register, scenario, assets, sns),
+        coal_supply_probability=float(std.coal_supply_probability),
         hydro_bus=hy.bus_pos.to_numpy(np.int64),
         turbine_mw=(hy.p_nom_mw * (1 - hy.ror_share)).to_numpy(float),
-        reservoir_mwh=reservoir,
-        guide_mwh=guide,
-        level0_mwh=guide[:, 0].copy(),
+        reservoir_mwh=hy.virtual_mwh.to_numpy(float),
+        guide_mwh=rules.guide_mwh,
+        ceiling_mwh=rules.ceiling_mwh,
+        level0_mwh=rules.start_mwh,
         stations=hy,
         storage_bus=np.array([bus_pos[b] for b in st.bus], dtype=np.int64),
         storage_mw=st_mw,
@@ -220,6 +240,43 @@ def build_system(scenario: Scenario, register: Register, hours: int | None = Non
         export_repair=ex_repair,
         obligation_mw=export_obligation(register, y, sns).to_numpy(float),
     )
+
+
+def maintenance_derate(register: Register, scenario: Scenario, sns: pd.DatetimeIndex) -> np.ndarray:
+    """Share of each thermal row not in planned maintenance per hour, (R, T) float32 [-].
+
+    All ones when ``coal.maintenance`` is off; the rows are in register order.
+    """
+    shape = (len(register.thermal), len(sns))
+    if not scenario.coal.maintenance:
+        return np.ones(shape, dtype=np.float32)
+    share = maintenance_share(register, sns)[list(register.thermal.id)].to_numpy().T
+    return np.clip(1.0 - share, 0.0, 1.0).astype(np.float32)
+
+
+def supply_derate(
+    register: Register, scenario: Scenario, assets: pd.DataFrame, sns: pd.DatetimeIndex
+) -> np.ndarray:
+    """Share of each thermal row with fuel per hour *when the supply spells strike*, (R, T) float32 [-].
+
+    Raises
+    ------
+    InputError
+        ``adequacy.coal_supply_probability`` is above 0 but ``coal.supply`` has no spell, or a
+        spell takes more coal than its prefectures have.
+    """
+    coal = scenario.coal
+    probability = scenario.adequacy.coal_supply_probability
+    if probability > 0 and not coal.supply:
+        raise InputError(
+            f"adequacy.coal_supply_probability = {probability:g} but coal.supply has no spell"
+            " to strike; add spells (start, end, unavailable_mw) or set the probability to 0"
+        )
+    rows = list(register.thermal.id)
+    p_nom = assets.loc[rows, "p_nom_mw"]
+    # the spells as they strike, whatever the dispatch's one-year switch coal.supply_stress says
+    spells = coal.model_copy(update={"supply_stress": True})
+    return supply_factor(register, p_nom, sns, spells)[rows].to_numpy().T.astype(np.float32)
 
 
 @njit(cache=True, parallel=True)

@@ -5,15 +5,29 @@ needs beyond them, reading its settings from ``n.meta["gzgrid"]``:
 
 - ``dr_event_hours``: each demand-response call lasts at most L full hours in a row (hourly
   models only; the daily plan scales DR availability instead).
+- ``guide_band``: seasonal reservoirs keep within their guide band, or pay for every MWh outside
+  it per hour (variables ``Store-guide_lower_slack``/``Store-guide_upper_slack``; see
+  :mod:`model.reservoirs`).
+- ``coal_floor``: at least ``mw`` of available coal committed in every hour (constraint
+  ``Generator-coal_floor``); where units are not committable (the daily plan, or unit
+  commitment off) coal must *generate* at least the floor times its minimum load.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pypsa
+import xarray as xr
+
+from model.reservoirs import rule_curves
 
 #: Key of ``n.meta`` holding gzgrid's own model data.
 META_KEY = "gzgrid"
+#: Meta key of the seasonal reservoirs' guide band.
+GUIDE_BAND_KEY = "guide_band"
+#: Meta key of the coal security floor: ``{"mw": floor, "generators": [...]}``.
+COAL_FLOOR_KEY = "coal_floor"
 
 
 def gzgrid_meta(n: pypsa.Network) -> dict:
@@ -42,6 +56,8 @@ def add_operating_constraints(n: pypsa.Network, snapshots: pd.Index, hourly: boo
     """
     if hourly:
         add_dr_event_constraints(n, snapshots)
+    add_guide_band(n, snapshots)
+    add_coal_floor(n, snapshots)
 
 
 def add_dr_event_constraints(n: pypsa.Network, snapshots: pd.Index) -> None:
@@ -64,3 +80,87 @@ def add_dr_event_constraints(n: pypsa.Network, snapshots: pd.Index) -> None:
         lhs = p.sel(name=names).rolling(snapshot=length + 1).sum()
         rhs = pd.Series(length * p_nom[names].to_numpy(), index=pd.Index(names, name="name"))
         m.add_constraints(lhs <= rhs.to_xarray(), name=f"Generator-dr_event_{length}h")
+
+
+def add_guide_band(n: pypsa.Network, snapshots: pd.Index) -> None:
+    """Price each seasonal reservoir's energy outside its guide band.
+
+    ``e[s, t] + below[s, t] >= lower[t] * e_nom[s]`` and ``e[s, t] - above[s, t] <= upper[t] *
+    e_nom[s]``, with ``below, above >= 0`` costing ``penalty`` [CNY per MWh and hour] times the
+    snapshot weighting (a daily plan pays 24 hours). At the last snapshot each store should hold
+    at least its start level (``e_initial``); each MWh short costs ``terminal`` [CNY/MWh]. Prices
+    are per MWh of electricity, so a store's are times its ``weights`` (its cascade factor,
+    :func:`model.reservoirs.cascade_factor`).
+    """
+    spec = gzgrid_meta(n).get(GUIDE_BAND_KEY)
+    if not spec:
+        return
+    stores = pd.Index([s for s in spec["stores"] if s in n.c.stores.static.index], name="name")
+    if not len(stores):
+        return
+    rules = pd.DataFrame({k: spec[k] for k in ("dates", "lower_guide", "upper_guide")}).rename(
+        columns={"dates": "date"}
+    )
+    curves = rule_curves(rules, pd.DatetimeIndex(snapshots))
+    e_nom = n.c.stores.static.e_nom[stores].to_numpy()
+    sns = pd.Index(snapshots, name="snapshot")
+    m = n.model
+    e = m["Store-e"].sel(name=stores)
+    weight = n.snapshot_weightings.objective.reindex(sns).to_numpy()
+    hourly = {
+        "lower": float(spec["penalty_cny_per_mwh_h"]) * weight,
+        "upper": float(spec.get("upper_penalty_cny_per_mwh_h", spec["penalty_cny_per_mwh_h"])) * weight,
+    }
+    worth = dict(zip(spec["stores"], spec["weights"], strict=True))
+    scale = xr.DataArray([worth[s] for s in stores], coords=[stores])
+    cost = m.objective.expression
+    for side, sign in (("lower", 1), ("upper", -1)):
+        share = curves[f"{side}_guide"].to_numpy()[:, None]
+        level = xr.DataArray(share * e_nom[None, :], coords=[sns, stores])
+        slack = m.add_variables(lower=0, coords=[sns, stores], name=f"Store-guide_{side}_slack")
+        if sign > 0:
+            m.add_constraints(e + slack >= level, name="Store-guide_lower")
+        else:
+            m.add_constraints(e - slack <= level, name="Store-guide_upper")
+        price = xr.DataArray(hourly[side], coords=[sns]) * scale
+        cost = cost + (slack * price).sum()
+    # the horizon ends with at least the water it began with, or pays for what it leaves short
+    last = sns[-1:]
+    start = xr.DataArray(n.c.stores.static.e_initial[stores].to_numpy()[None, :], coords=[last, stores])
+    short = m.add_variables(lower=0, coords=[last, stores], name="Store-terminal_shortfall")
+    m.add_constraints(e.sel(snapshot=last) + short >= start, name="Store-terminal")
+    cost = cost + (short * (float(spec.get("terminal_cny_per_mwh", 0.0)) * scale)).sum()
+    m.add_objective(cost, overwrite=True)
+
+
+def add_coal_floor(n: pypsa.Network, snapshots: pd.Index) -> None:
+    """Keep at least the security floor of coal committed in every hour (module docstring).
+
+    The floor never asks for more than 99.9 % of the coal available that hour (maintenance,
+    outages and fuel spells can leave less), so it can always be met.
+    """
+    spec = gzgrid_meta(n).get(COAL_FLOOR_KEY) or {}
+    floor = float(spec.get("mw", 0.0))
+    g = n.c.generators.static
+    gens = [x for x in spec.get("generators", []) if x in g.index]
+    if floor <= 0 or not gens:
+        return
+    sns = pd.Index(snapshots, name="snapshot")
+    pu = n.get_switchable_as_dense("Generator", "p_max_pu").loc[sns, gens]
+    available = pu * g.p_nom[gens]
+    need = np.minimum(floor, 0.999 * available.sum(axis=1).to_numpy())
+    m = n.model
+    committable = [x for x in gens if bool(g.committable[x])]
+    if committable and "Generator-status" in m.variables:
+        status = m["Generator-status"].sel(name=committable)
+        names = pd.Index(committable, name="name")
+        weight = xr.DataArray(available[committable].to_numpy(), coords=[sns, names])
+        always = available[[x for x in gens if x not in committable]].sum(axis=1).to_numpy()
+        lhs = (status * weight).sum("name")
+        rhs = need - always
+    else:
+        share = dict(zip(spec.get("generators", []), spec.get("min_load_pu", []), strict=False))
+        lowest = float(np.mean([share.get(x, 0.3) for x in gens])) if share else 0.3
+        lhs = m["Generator-p"].sel(name=gens).sum("name")
+        rhs = need * lowest
+    m.add_constraints(lhs >= xr.DataArray(rhs, coords=[sns]), name="Generator-coal_floor")

@@ -90,16 +90,27 @@ def _carry_rows(plan_lp: LinearProgram, plan_cols: np.ndarray) -> tuple[np.ndarr
     n_periods = plan_cols.shape[0]
     rows = np.full(plan_cols.shape, -1, dtype=np.int64)
     coef = np.zeros(plan_cols.shape)
+
+    def entries(col: int) -> tuple[np.ndarray, np.ndarray]:
+        return A.indices[A.indptr[col] : A.indptr[col + 1]], A.data[A.indptr[col] : A.indptr[col + 1]]
+
     for (p, k), col in np.ndenumerate(plan_cols):
         if col < 0:
             continue
-        r = A.indices[A.indptr[col] : A.indptr[col + 1]]
-        a = A.data[A.indptr[col] : A.indptr[col + 1]]
-        want = p + 1 if p + 1 < n_periods else p
-        hit = np.flatnonzero(plan_lp.row_pos[r] == want)
+        if p + 1 < n_periods:  # the next period's balance: the one row there that holds this level
+            r, a = entries(col)
+            hit = np.flatnonzero(plan_lp.row_pos[r] == p + 1)
+            sign = 1.0
+        elif p > 0 and plan_cols[p - 1, k] >= 0:  # the last period: its own balance, which also
+            r, a = entries(col)  # holds the level before it (guide and end rows do not)
+            before, _ = entries(plan_cols[p - 1, k])
+            hit = np.flatnonzero((plan_lp.row_pos[r] == p) & np.isin(r, before))
+            sign = -1.0
+        else:
+            continue
         if len(hit):
             rows[p, k] = r[hit[0]]
-            coef[p, k] = a[hit[0]] if want > p else -a[hit[0]]
+            coef[p, k] = sign * a[hit[0]]
     return rows, coef
 
 

@@ -57,22 +57,27 @@ class LinearProgram:
         return np.flatnonzero(self.row_pos < 0)
 
 
-def label_positions(items: Any, size: int) -> np.ndarray:
-    """Snapshot position of every label of a linopy container (-1 where no time dimension)."""
+def label_positions(items: Any, size: int, snapshots: pd.Index) -> np.ndarray:
+    """Position in ``snapshots`` of every label of a linopy container (-1: no time dimension).
+
+    A variable or constraint may cover only some snapshots (an end condition at the last one);
+    its labels get the positions of those snapshots in the full horizon.
+    """
     pos = np.full(size, -1, dtype=np.int64)
     for _, obj in items:
         labels = obj.labels
         if "snapshot" not in labels.dims:
             continue
         lab = labels.transpose("snapshot", ...).values
-        idx = np.broadcast_to(np.arange(lab.shape[0]).reshape((-1,) + (1,) * (lab.ndim - 1)), lab.shape)
+        where = snapshots.get_indexer(pd.Index(labels.coords["snapshot"].values))
+        idx = np.broadcast_to(where.reshape((-1,) + (1,) * (lab.ndim - 1)), lab.shape)
         ok = lab >= 0
         pos[lab[ok]] = idx[ok]
     return pos
 
 
-def linear_program(m: Any) -> LinearProgram:
-    """The LP of linopy model ``m`` with single-coefficient rows folded into column bounds."""
+def linear_program(m: Any, snapshots: pd.Index) -> LinearProgram:
+    """The LP of linopy model ``m`` over ``snapshots``, single-coefficient rows folded into bounds."""
     M = m.matrices
     A = sp.csr_array(M.A)
     b = np.asarray(M.b, dtype=float)
@@ -83,8 +88,8 @@ def linear_program(m: Any) -> LinearProgram:
     col_hi = np.asarray(M.ub, dtype=float).copy()
     vlabels, clabels = np.asarray(M.vlabels), np.asarray(M.clabels)
     n_var, n_con = m._xCounter, m._cCounter
-    vpos = label_positions(m.variables.items(), n_var)[vlabels]
-    cpos = label_positions(m.constraints.items(), n_con)[clabels]
+    vpos = label_positions(m.variables.items(), n_var, snapshots)[vlabels]
+    cpos = label_positions(m.constraints.items(), n_con, snapshots)[clabels]
     single = np.diff(A.indptr) == 1
     single[single] = A.data[A.indptr[:-1][single]] != 0
     _fold_into_bounds(A, row_lo, row_hi, col_lo, col_hi, np.flatnonzero(single))

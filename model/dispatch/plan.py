@@ -43,6 +43,8 @@ from model.errors import SolveError
 PLAN_OFFSET = "24h"
 #: Meta key of the expected monthly availability of inflow generators (12 values each) [p.u.].
 EXPECTED_INFLOW_KEY = "expected_inflow_pu"
+#: Meta key of the links whose minimum output follows the realised inflow (ecological floors).
+INFLOW_FLOOR_KEY = "inflow_floor_links"
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def build_plan(n: pypsa.Network, hourly_m: Any, hourly_lp: LinearProgram, foresi
         _expected_inflow(plan)
     plan.optimize.create_model(include_objective_constant=False, **model_options(plan))
     add_operating_constraints(plan, plan.snapshots, hourly=False)
-    lp = linear_program(plan.model)
+    lp = linear_program(plan.model, plan.snapshots)
     smap = result.snapshot_map.reindex(n.snapshots)
     period = plan.snapshots.get_indexer(pd.DatetimeIndex(smap.to_numpy()))
     if (period < 0).any():
@@ -137,7 +139,18 @@ def _scale_dr(plan: pypsa.Network) -> None:
 
 
 def _expected_inflow(plan: pypsa.Network) -> None:
-    """Replace realised inflow by the expected monthly inflow (fixed availability)."""
+    """Replace realised inflow by the expected monthly inflow (fixed availability).
+
+    Minimum outputs that follow the realised inflow (ecological floors) are left to the hourly
+    windows, where they are always feasible; against expected inflow they need not be.
+    """
+    floors = [k for k in gzgrid_meta(plan).get(INFLOW_FLOOR_KEY, []) if k in plan.c.links.static.index]
+    if floors:
+        links = plan.c.links
+        links.static.loc[floors, "p_min_pu"] = 0.0
+        dyn = links.dynamic.p_min_pu
+        if not dyn.empty:
+            links.dynamic.p_min_pu = dyn.drop(columns=dyn.columns.intersection(floors))
     expected = gzgrid_meta(plan).get(EXPECTED_INFLOW_KEY, {}) or {}
     gens = plan.c.generators
     names = [g for g in expected if g in gens.static.index]

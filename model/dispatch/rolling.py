@@ -64,7 +64,7 @@ logger = logging.getLogger(__name__)
 
 #: Band around the plan's water value at a window's end [share of the value].
 WATER_VALUE_BAND = 0.1
-#: Price of missing a pinned level, as a multiple of the largest cost coefficient.
+#: Price of missing a pinned level, as a multiple of the dearest marginal cost.
 PIN_PENALTY_FACTOR = 10.0
 
 
@@ -79,6 +79,18 @@ class RollingState:
     deviation_mwh: float = 0.0
     pin_miss_mwh: float = 0.0
     seconds: dict[str, float] = field(default_factory=lambda: {"windows": 0.0, "replan": 0.0})
+
+
+def pin_penalty(n: pypsa.Network) -> float:
+    """Price of missing a pinned level [CNY/MWh]: :data:`PIN_PENALTY_FACTOR` x the dearest energy.
+
+    From the dearest marginal cost (lost load, hydrogen shortfall), not from the LP's largest
+    cost coefficient: a start-up cost per block start is not a price per MWh, and a penalty
+    scaled from it (10^7 and more) slows the solver down by a third.
+    """
+    costs = [n.c.generators.static.marginal_cost.max(), n.c.links.static.marginal_cost.max(),
+             n.c.storage_units.static.marginal_cost.max()]  # fmt: skip
+    return PIN_PENALTY_FACTOR * max(max(float(np.nan_to_num(c)) for c in costs), 1.0)
 
 
 def month_windows(snapshots: pd.DatetimeIndex, period: np.ndarray, days: int) -> list[list[tuple[int, int]]]:
@@ -106,7 +118,7 @@ def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverO
     n.optimize.create_model(include_objective_constant=False, **model_options(n))
     add_operating_constraints(n, n.snapshots, hourly=True)
     m = n.model
-    lp = linear_program(m)
+    lp = linear_program(m, n.snapshots)
     if (lp.col_pos < 0).any():
         raise SolveError(
             "decomposed dispatch needs a pure operational model (no extendable capacities or other "
@@ -118,7 +130,7 @@ def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverO
     levels = storage_levels(n, m, lp, plan.model, plan.lp)
     timings["plan_build"] = time.perf_counter() - t0
 
-    penalty = PIN_PENALTY_FACTOR * max(float(np.abs(lp.cost).max()), 1.0)
+    penalty = pin_penalty(n)
     opts = highs_options(solver, threads=1)
     state = RollingState(np.full(len(lp.col_pos), np.nan), np.zeros(len(lp.row_pos)),
                          np.zeros(len(plan.budget_rows)))  # fmt: skip
@@ -219,7 +231,10 @@ def _solve_window(
         raise SolveError(_window_failure(n, lp, win, (start, core_end), res))
     nc, nr = len(win.cols), len(win.rows)
     core = lp.col_pos[win.cols] < core_end
-    state.x[win.cols[core]] = res.x[:nc][core]
+    cols = win.cols[core]
+    # within the solver's tolerance a level can end a hair below zero; a store nothing can refill
+    # (hydrogen without electrolysers) would make the next window infeasible, so clip to bounds
+    state.x[cols] = np.clip(res.x[:nc][core], lp.col_lo[cols], lp.col_hi[cols])
     core_rows = lp.row_pos[win.rows] < core_end
     state.y[win.rows[core_rows]] = res.y[:nr][core_rows]
     state.budget_y += res.y[nr : nr + win.n_budget]
@@ -246,9 +261,9 @@ def _with_level_targets(
     if not len(levels.names):
         return win, 0
     last = end - 1
-    if end == hours:
+    if end == hours:  # the horizon's own end conditions govern: cyclic pins, end-level prices
         pin = levels.cyclic
-        value_target = levels.long & ~pin
+        value_target = np.zeros(len(levels.names), dtype=bool)
     else:
         pin = np.zeros(len(levels.names), dtype=bool)
         value_target = levels.long

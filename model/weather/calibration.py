@@ -15,6 +15,8 @@ import pandas as pd
 import xarray as xr
 
 from model.weather import hydro, solar
+from model.weather.hydrology import hydrology_year
+from model.weather.parameters import CalibrationParams
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -78,6 +80,7 @@ def calibration_table(
         Columns ``statistic, target, low, high, value, passed, source``.
     """
     params = json.loads(ds.attrs["parameters"])
+    calibration = CalibrationParams.from_dict(params)
     month = ds["snapshot"].dt.month
     rows = []
 
@@ -104,7 +107,9 @@ def calibration_table(
     days = np.bincount(month.values - 1) / month.size  # share of the year in each month
     factor = (monthly / xr.DataArray(days, dims="month", coords={"month": monthly["month"]}))
     factor = factor.mean("year")
-    for m, target in enumerate(params["monthly"]["hydro_factor"]):
+    years = [hydrology_year(calibration, str(h)) for h in ds["hydrology"].values]
+    targets = np.mean([h.factors for h in years], axis=0)  # each year's hydrology, averaged
+    for m, target in enumerate(targets):
         rows.append(_row(f"hydro_factor_{MONTHS[m]}", target, target - 0.1, target + 0.1,
                          factor.values[m], "S2"))
     wet = monthly.sel(month=slice(5, 10)).sum("month").mean("year")
@@ -112,7 +117,7 @@ def calibration_table(
     energy = natural_energy_twh(ds, stations)
     p_nom = float(ds["p_nom_mw"].sum())
     for cls in dict.fromkeys(ds["hydrology"].values.tolist()):
-        target = params["hydrology"][cls] * p_nom / 1e6
+        target = hydrology_year(calibration, cls).full_load_hours * p_nom / 1e6
         value = energy.where(ds["hydrology"] == cls).mean()
         rows.append(_row(f"hydro_energy_twh_{cls}", target, 0.95 * target, 1.05 * target, value,
                          "S2 (DATA hydrology classes)"))

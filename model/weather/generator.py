@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,8 +17,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from model.atomic import clean_stale, write_netcdf
 from model.errors import InputError, did_you_mean
 from model.weather import demand, hydro, regimes, solar, temperature, wind
+from model.weather import hydrology as hydrology_years
 from model.weather.parameters import PROFILES_DIR, CalibrationParams, load_params
 from model.weather.random import (
     distance_km,
@@ -31,7 +31,7 @@ from model.weather.random import (
 from model.weather.timeaxis import TIMEZONE, daily_interp, monthly_curve, time_axis
 
 #: Bump when the generator's output changes for the same inputs (invalidates the cache).
-GENERATOR_VERSION = "gzgrid-weather-1"
+GENERATOR_VERSION = "gzgrid-weather-4"
 
 
 def _ar1_phi(efold: float) -> float:
@@ -39,17 +39,19 @@ def _ar1_phi(efold: float) -> float:
     return float(np.exp(-1.0 / efold))
 
 
-def _hydrology_per_year(hydrology: str | Sequence[str], n_years: int, params) -> list[str]:
-    classes = [hydrology] * n_years if isinstance(hydrology, str) else list(hydrology)
-    if len(classes) != n_years:
-        raise InputError(f"hydrology: {len(classes)} classes given for n_years={n_years}")
-    for c in classes:
-        if c not in params.hydrology:
-            valid = ", ".join(params.hydrology)
-            raise InputError(
-                f"hydrology: unknown class '{c}'{did_you_mean(c, params.hydrology)}; valid: {valid}"
-            )
-    return classes
+def _hydrology_per_year(
+    hydrology: str | Sequence[str], n_years: int, params
+) -> list[hydrology_years.HydrologyYear]:
+    labels = [hydrology] * n_years if isinstance(hydrology, str) else list(hydrology)
+    if len(labels) != n_years:
+        raise InputError(f"hydrology: {len(labels)} labels given for n_years={n_years}")
+    out = []
+    for c in labels:
+        try:
+            out.append(hydrology_years.hydrology_year(params, c))
+        except ValueError as exc:
+            raise InputError(f"{exc}{did_you_mean(c, hydrology_years.valid_labels(params))}") from None
+    return out
 
 
 def _station_arrays(stations: pd.DataFrame, min_share: float) -> dict:
@@ -96,6 +98,7 @@ def generate_profiles(
     seed: int = 1,
     calendar_year: int = 2030,
     params: CalibrationParams | None = None,
+    regulation_mw: Sequence[float] | None = None,
 ) -> xr.Dataset:
     """Generate hourly weather, inflow and demand profiles for weather years.
 
@@ -114,8 +117,8 @@ def generate_profiles(
     load_factor : float
         Target provincial load factor (mean / peak) [-].
     hydrology : str or sequence of str
-        Hydrology class for all years, or one per year: ``wet``, ``normal``, ``dry``,
-        ``extreme_dry``.
+        Hydrology for all years, or one per year: a class (``wet``, ``normal``, ``dry``,
+        ``extreme_dry``) or an observed year ``observed-YYYY`` (:mod:`model.weather.hydrology`).
     n_years, first_year : int
         Weather years ``first_year .. first_year + n_years - 1``; each depends only on
         ``(seed, year)``.
@@ -125,20 +128,26 @@ def generate_profiles(
         Calendar year of the snapshots (29 February dropped: always 8,760 h).
     params : CalibrationParams, optional
         Defaults to :func:`model.weather.parameters.load_params`.
+    regulation_mw : sequence of float, optional
+        Mean rate at which the fleet's reservoirs store in each month [MW] (12 values): the
+        regulation the record's generation contains, added back to make natural inflow
+        (:func:`model.weather.hydrology.natural_factors`). None: inflow shaped as generation.
 
     Returns
     -------
     xarray.Dataset
         Dims ``year``, ``snapshot`` (naive China Standard Time, attribute ``timezone``),
         ``region``, ``station``; float32 variables ``pv`` [p.u.], ``wind`` [p.u.], ``ror`` [p.u.],
-        ``load`` [MW], ``temperature`` [°C], ``inflow`` (local inflow) [MW]; per station
+        ``load`` [MW], ``temperature`` [°C], ``inflow`` (local inflow) [MW]; the expected local
+        inflow by month ``inflow_expected`` (year, station, month) [MW]; per station
         ``local_inflow_share`` [-].
     """
     params = params or load_params()
     p = params
     if n_years < 1 or first_year < 0 or seed < 0:
         raise InputError("n_years must be >= 1, first_year and seed >= 0")
-    classes = _hydrology_per_year(hydrology, n_years, params)
+    hydro_years = _hydrology_per_year(hydrology, n_years, params)
+    classes = [h.label for h in hydro_years]
     axis = time_axis(calendar_year)
     region_ids = [str(r) for r in regions.index]
     lon, lat = regions["lon"].to_numpy(float), regions["lat"].to_numpy(float)
@@ -194,23 +203,35 @@ def generate_profiles(
         p["weibull_k"], snap, p["regime_wind"], turbine,
     )
 
-    # Hydro: class energy -> natural energy per station -> local inflow.
+    # Hydro: the year's energy -> natural energy per station -> local inflow, shaped by month.
     st = _station_arrays(stations, p["local_min_share"])
     p_nom = stations["p_nom_mw"].to_numpy(float)
-    natural_gwh = np.array(
-        [st["mean_gen"] / st["mean_gen"].sum() * p.hydrology[c] * p_nom.sum() / 1e3 for c in classes]
-    )
+    flh = np.array([h.full_load_hours for h in hydro_years])
+    natural_gwh = (st["mean_gen"] / st["mean_gen"].sum())[None, :] * flh[:, None] * p_nom.sum() / 1e3
     local_mw = natural_gwh * st["local_share"][None, :] * 1e3 / 8760.0
-    seasonal = monthly_curve(p.month("hydro_factor"), doy, axis.month)[::24]
     # Cold snaps are dry; divide by their expected effect so monthly means stay as calibrated.
-    seasonal = seasonal / regimes.mean_factor(
-        season[::24], p["regime_threshold"], p["regime_inflow"]
-    )
+    snap_effect = regimes.mean_factor(season[::24], p["regime_threshold"], p["regime_inflow"])
+    fleet_mw = flh * p_nom.sum() / 8760.0  # mean generation of the fleet [MW]
+    reg = None if regulation_mw is None else np.asarray(regulation_mw, dtype=float)
+    usual = hydrology_years.expected_factors(params)
+    usual_mw = usual * params.hydrology["normal"] * p_nom.sum() / 8760.0  # a normal year's months
+    natural = [
+        hydrology_years.natural_factors(h.factors, f, reg, usual_mw)
+        for h, f in zip(hydro_years, fleet_mw, strict=True)
+    ]
+    seasonal = np.stack([_seasonal_curve(f, axis) / snap_effect for f in natural])
     inflow = hydro.inflow_years(
         keys, st["river"], uniform_cholesky(st["n_rivers"], p["river_corr"]),
         _ar1_phi(p["river_efold_d"]), p["river_sd"], p["station_noise_share"],
-        seasonal / seasonal.mean(), snap, p["regime_inflow"], local_mw,
+        seasonal / seasonal.mean(axis=1, keepdims=True), snap, p["regime_inflow"], local_mw,
     )
+    for y, h in enumerate(hydro_years):
+        if h.observed:  # the record's months, exactly; days and stations keep their variation
+            inflow[y] = _match_months(inflow[y], local_mw[y], natural[y], axis.month)
+    expected = np.stack(
+        [local_mw[y][:, None] * hydrology_years.natural_factors(usual, f, reg, usual_mw)[None, :]
+         for y, f in enumerate(fleet_mw)]
+    )  # fmt: skip
     ror = _ror(inflow, stations, p_nom, region_ids)
 
     # Demand.
@@ -234,7 +255,7 @@ def generate_profiles(
     return _dataset(
         axis, year_index, classes, region_ids, (lon, lat), st, stations, p_nom,
         {"pv": pv, "wind": wnd, "ror": ror, "load": load, "temperature": temp.astype(np.float32),
-         "inflow": inflow},
+         "inflow": inflow, "inflow_expected": expected},
         {
             "generator_version": GENERATOR_VERSION, "seed": int(seed),
             "calendar_year": int(calendar_year), "first_year": int(first_year),
@@ -245,6 +266,25 @@ def generate_profiles(
             "timezone": TIMEZONE,
         },
     )
+
+
+def _seasonal_curve(factors: np.ndarray, axis) -> np.ndarray:
+    """Daily seasonal factor through the year with the given monthly means (never below 2 %)."""
+    curve = monthly_curve(factors, axis.day_of_year, axis.month)[::24]
+    return np.maximum(curve, 0.02 * curve.mean())
+
+
+def _match_months(
+    inflow: np.ndarray, mean_mw: np.ndarray, factors: np.ndarray, month: np.ndarray
+) -> np.ndarray:
+    """Rescale each station's months to ``mean_mw x factor`` of the month [MW], hourly (S, T)."""
+    out = inflow.astype(np.float64)
+    for m in range(12):
+        hours = month == m + 1
+        actual = out[:, hours].mean(axis=1)
+        target = mean_mw * factors[m]
+        out[:, hours] *= np.divide(target, actual, out=np.ones_like(target), where=actual > 0)[:, None]
+    return out.astype(inflow.dtype)
 
 
 def _ror(inflow: np.ndarray, stations: pd.DataFrame, p_nom: np.ndarray, region_ids) -> np.ndarray:
@@ -278,6 +318,7 @@ _META = {
     "load": ("MW", "electricity demand"),
     "temperature": ("degC", "air temperature"),
     "inflow": ("MW", "local (incremental) inflow as potential generation at the station's head"),
+    "inflow_expected": ("MW", "expected local inflow of each month, what an operator plans on"),
 }
 
 
@@ -302,8 +343,9 @@ def _dataset(axis, year_index, classes, region_ids, lonlat, st, stations, p_nom,
         "station": ("station", np.array(st["ids"], dtype=str)),
         "station_bus": ("station", stations["bus"].astype(str).to_numpy(dtype=str)),
         "station_kind": ("station", stations["kind"].astype(str).to_numpy(dtype=str)),
+        "month": ("month", np.arange(1, 13)),
     }
-    dims = {"inflow": ("year", "station", "snapshot")}
+    dims = {"inflow": ("year", "station", "snapshot"), "inflow_expected": ("year", "station", "month")}
     variables = {}
     for name, arr in data.items():
         units, long_name = _META[name]
@@ -349,6 +391,7 @@ def load_or_generate(
     seed: int = 1,
     calendar_year: int = 2030,
     params: CalibrationParams | None = None,
+    regulation_mw: Sequence[float] | None = None,
     cache_dir: Path | str = PROFILES_DIR,
 ) -> xr.Dataset:
     """Return cached profiles, generating and caching them on a miss.
@@ -365,6 +408,7 @@ def load_or_generate(
         hydrology=hydrology if isinstance(hydrology, str) else list(hydrology),
         n_years=int(n_years), first_year=int(first_year), seed=int(seed),
         calendar_year=int(calendar_year), params=params,
+        regulation_mw=None if regulation_mw is None else [round(float(v), 6) for v in regulation_mw],
     )
     cache_dir = Path(cache_dir)
     path = cache_dir / f"profiles-{cache_key(**args)}.nc"
@@ -373,13 +417,6 @@ def load_or_generate(
             return ds.load()
     ds = generate_profiles(**args)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.stem, suffix=".nc.tmp", dir=cache_dir)
-    os.close(fd)
-    try:
-        encoding = {v: {"zlib": True, "complevel": 1} for v in _META}
-        ds.to_netcdf(tmp, encoding=encoding)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    clean_stale(cache_dir)  # temporaries of writers that were killed
+    write_netcdf(ds, path, encoding={v: {"zlib": True, "complevel": 1} for v in _META})
     return ds

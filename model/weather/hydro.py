@@ -12,10 +12,11 @@ with ``N_up`` the upstream station's natural energy as rebuilt from local inflow
 ``E_up`` unless the floor bit further up), so that propagating local inflows down the cascade gives
 the class energy back without double counting. Aggregates of small hydro have no cascade.
 
-The daily pattern is the monthly curve of DATA.md times a log-normal factor: river anomalies are
-AR(1) in days and correlated between rivers; stations on one river share most of their anomaly;
-cold snaps are dry. Each station's year is rescaled to its class energy exactly, so the hydrology
-class (not the noise) sets the year's energy.
+The daily pattern is the monthly curve of the year's hydrology (:mod:`model.weather.hydrology`)
+times a log-normal factor: river anomalies are AR(1) in days and correlated between rivers;
+stations on one river share most of their anomaly; cold snaps are dry. Each station's year is
+rescaled to its hydrology's energy exactly, so the hydrology (not the noise) sets the year's
+energy.
 """
 
 from __future__ import annotations
@@ -153,14 +154,14 @@ def inflow_years(
 ) -> np.ndarray:
     """Local inflow for several weather years (years in parallel) [MW], float32.
 
-    ``snap`` has shape (n_years, n_hours) and ``mean_mw`` shape (n_years, n_stations) (the
-    hydrology class may differ by year); the rest as in :func:`inflow_year`. Returns shape
-    (n_years, n_stations, n_hours).
+    ``seasonal`` has shape (n_years, n_days), ``snap`` (n_years, n_hours) and ``mean_mw``
+    (n_years, n_stations) (the hydrology may differ by year); the rest as in
+    :func:`inflow_year`. Returns shape (n_years, n_stations, n_hours).
     """
     out = np.empty((keys.shape[0], river.shape[0], snap.shape[1]), dtype=np.float32)
     for y in prange(keys.shape[0]):
         out[y] = inflow_year(
-            keys[y], river, river_chol, phi, sd, station_share, seasonal, snap[y], snap_dry,
+            keys[y], river, river_chol, phi, sd, station_share, seasonal[y], snap[y], snap_dry,
             mean_mw[y],
         ).astype(np.float32)
     return out

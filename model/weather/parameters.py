@@ -50,6 +50,14 @@ class CalibrationParams:
         a region not listed gets offset 0 and scale 1.
     hydrology : dict of str to float
         Full-load hours of installed hydro per hydrology class [h] (``hydrology.csv``).
+    hydrology_shapes : dict of str to str
+        Per class, the observed years whose mean monthly shape it takes (space-separated), or
+        ``climatology`` (``hydrology.csv``; see :mod:`model.weather.hydrology`).
+    hydro_record : dict of int to tuple of float
+        Provincial hydro generation by month [TWh] (January and February split at equal daily
+        rates) per year of the record (``hydro_record.csv``, S2).
+    hydro_capacity : dict of int to float
+        Installed hydro at the end of each year of the record [GW] (``hydro_capacity.csv``, S3).
     """
 
     scalars: dict[str, float]
@@ -57,6 +65,9 @@ class CalibrationParams:
     demand_shape: tuple[float, ...]
     regional: dict[str, dict[str, float]] = field(default_factory=dict)
     hydrology: dict[str, float] = field(default_factory=dict)
+    hydrology_shapes: dict[str, str] = field(default_factory=dict)
+    hydro_record: dict[int, tuple[float, ...]] = field(default_factory=dict)
+    hydro_capacity: dict[int, float] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> float:
         """Return scalar ``name``; unknown names raise with a suggestion."""
@@ -86,7 +97,24 @@ class CalibrationParams:
             "demand_shape": list(self.demand_shape),
             "regional": {k: dict(sorted(v.items())) for k, v in sorted(self.regional.items())},
             "hydrology": dict(sorted(self.hydrology.items())),
+            "hydrology_shapes": dict(sorted(self.hydrology_shapes.items())),
+            "hydro_record": {str(y): list(v) for y, v in sorted(self.hydro_record.items())},
+            "hydro_capacity": {str(y): v for y, v in sorted(self.hydro_capacity.items())},
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CalibrationParams:
+        """The parameters back from :meth:`as_dict` (e.g. a dataset's ``parameters`` attribute)."""
+        return cls(
+            scalars=dict(data["scalars"]),
+            monthly={k: tuple(v) for k, v in data["monthly"].items()},
+            demand_shape=tuple(data["demand_shape"]),
+            regional=dict(data.get("regional", {})),
+            hydrology=dict(data.get("hydrology", {})),
+            hydrology_shapes=dict(data.get("hydrology_shapes", {})),
+            hydro_record={int(y): tuple(v) for y, v in data.get("hydro_record", {}).items()},
+            hydro_capacity={int(y): float(v) for y, v in data.get("hydro_capacity", {}).items()},
+        )
 
     def fingerprint(self) -> str:
         """Short SHA-256 of the parameters."""
@@ -113,8 +141,8 @@ def load_params(directory: Path | str = PROFILES_DIR) -> CalibrationParams:
     Parameters
     ----------
     directory : path
-        Folder holding ``scalars.csv``, ``monthly.csv``, ``hourly.csv``, ``regional.csv`` and
-        ``hydrology.csv``.
+        Folder holding ``scalars.csv``, ``monthly.csv``, ``hourly.csv``, ``regional.csv``,
+        ``hydrology.csv``, ``hydro_record.csv`` and ``hydro_capacity.csv``.
 
     Returns
     -------
@@ -125,7 +153,9 @@ def load_params(directory: Path | str = PROFILES_DIR) -> CalibrationParams:
     monthly_df = _read(d / "monthly.csv", ["quantity", "month", "value"])
     hourly_df = _read(d / "hourly.csv", ["quantity", "hour", "value"])
     regional_df = _read(d / "regional.csv", ["region", "quantity", "value"])
-    hydro_df = _read(d / "hydrology.csv", ["hydrology", "full_load_hours"])
+    hydro_df = _read(d / "hydrology.csv", ["hydrology", "full_load_hours", "shape_years"])
+    record = _hydro_record(d / "hydro_record.csv")
+    capacity_df = _read(d / "hydro_capacity.csv", ["year", "gw"])
 
     monthly: dict[str, tuple[float, ...]] = {}
     for q in MONTHLY_QUANTITIES:
@@ -148,4 +178,44 @@ def load_params(directory: Path | str = PROFILES_DIR) -> CalibrationParams:
             str(c): float(h)
             for c, h in zip(hydro_df["hydrology"], hydro_df["full_load_hours"], strict=True)
         },
+        hydrology_shapes=_shape_years(hydro_df, record, d / "hydrology.csv"),
+        hydro_record=record,
+        hydro_capacity={
+            int(y): float(g) for y, g in zip(capacity_df["year"], capacity_df["gw"], strict=True)
+        },
     )
+
+
+def _hydro_record(path: Path) -> dict[int, tuple[float, ...]]:
+    """The monthly record by year, every year with all of its periods, Jan and Feb split."""
+    from model.weather.hydrology import RECORD_PERIODS, split_record_months
+
+    df = _read(path, ["year", "period", "twh"])
+    out = {}
+    for year, rows in df.groupby("year"):
+        by_period = dict(zip(rows["period"], rows["twh"], strict=True))
+        missing = [p for p in RECORD_PERIODS if p not in by_period]
+        if missing or len(rows) != len(RECORD_PERIODS) or min(by_period.values()) < 0:
+            raise InputError(
+                f"{path}: year {year} needs each of the periods {', '.join(RECORD_PERIODS)} once with an "
+                f"energy >= 0 [TWh]" + (f" (missing: {', '.join(missing)})" if missing else "")
+            )
+        months = split_record_months(np.array([by_period[p] for p in RECORD_PERIODS], dtype=float))
+        out[int(year)] = tuple(float(v) for v in months)
+    return out
+
+
+def _shape_years(hydro_df: pd.DataFrame, record: dict, path: Path) -> dict[str, str]:
+    """Each class's ``shape_years``: ``climatology`` or years of the record."""
+    out = {}
+    for cls, spec in zip(hydro_df["hydrology"], hydro_df["shape_years"], strict=True):
+        spec = str(spec).strip()
+        if spec != "climatology":
+            bad = [y for y in spec.split() if not y.isdigit() or int(y) not in record]
+            if bad or not spec:
+                raise InputError(
+                    f"{path}: class '{cls}': shape_years must be 'climatology' or years of the record "
+                    f"({min(record)}-{max(record)}), got {spec!r}"
+                )
+        out[str(cls)] = spec
+    return out

@@ -1,0 +1,238 @@
+"""A history run against the record: monthly hydro, generation by carrier, peaks, levels, cuts.
+
+``gzgrid hindcast RUN_DIR`` reads a run of an observed hydrology year (``runs/history-YYYY``)
+and sets it against the provincial record (``data/profiles/hydro_record.csv`` and
+``data/history/``). Conventions:
+
+- **Monthly hydro** is turbine output plus run-of-river [TWh], January and February as one
+  value (the record publishes them together). The record is scaled to the run's installed hydro
+  as the weather generator scales it (``hydro_capacity.csv``). Checks: correlation >= 0.8; the
+  coefficient of variation of March-December (DATA.md's measure) within 25 % of the record's;
+  annual hydro within 2 %.
+- **Reservoir level** is the seasonal reservoirs' energy over their usable energy at each
+  month's end; check: lowest in April-June, highest in September-November.
+- **Generation by carrier**: thermal = coal + gas + biomass, hydro with run-of-river. The
+  record's ``months`` says when a series stops early (wind).
+- **Demand-response calls** by month beside the recorded curtailment rounds of the year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pypsa
+
+from analysis.runfolder import check_run_dir, read_network, read_scenario
+from model import ROOT
+from model.errors import InputError
+from model.weather.hydrology import RECORD_PERIODS, observed_year
+
+HISTORY = ROOT / "data" / "history"
+PROFILES = ROOT / "data" / "profiles"
+#: Thresholds of the checks.
+MIN_CORRELATION = 0.8
+CV_TOLERANCE = 0.25
+ANNUAL_TOLERANCE = 0.02
+THERMAL = ("coal", "gas", "biomass")
+
+
+@dataclass(frozen=True)
+class Hindcast:
+    """A history run beside the record.
+
+    Attributes
+    ----------
+    year : int
+        The observed year.
+    table : pandas.DataFrame
+        Long format: ``section``, ``item``, ``period``, ``model``, ``record``, ``unit``.
+    checks : pandas.DataFrame
+        ``check``, ``value``, ``target``, ``passed``.
+    """
+
+    year: int
+    table: pd.DataFrame
+    checks: pd.DataFrame
+
+
+def hindcast(run_dir: Path) -> Hindcast:
+    """Compare a run of an observed hydrology year with the record (see module docstring)."""
+    run_dir = check_run_dir(Path(run_dir))
+    scenario = read_scenario(run_dir)
+    year = observed_year(str(scenario.get("hydrology", "")))
+    if year is None:
+        raise InputError(
+            f"{run_dir}: hydrology '{scenario.get('hydrology')}' is not an observed year; a hindcast needs a "
+            "run of observed-YYYY (e.g. runs/history-2022.yaml)"
+        )
+    n = read_network(run_dir / "network.nc")
+    hydro = monthly_hydro(n)
+    record = record_hydro(year, hydro_capacity_mw(n))
+    level = reservoir_level(n)
+    rows = [
+        *_rows("hydro", "monthly hydro", RECORD_PERIODS, hydro, record, "TWh"),
+        *_rows("level", "seasonal reservoirs, month end", _MONTHS, level, np.full(12, np.nan), "share"),
+        *_generation_rows(n, year),
+        *_peak_rows(n, year),
+        *_dr_rows(n, year),
+    ]
+    table = pd.DataFrame(rows, columns=["section", "item", "period", "model", "record", "unit"])
+    return Hindcast(year, table, hydro_checks(hydro, record, level))
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _rows(section, item, periods, model, record, unit) -> list[tuple]:
+    values = zip(periods, model, record, strict=True)
+    return [(section, item, p, float(m), float(r), unit) for p, m, r in values]
+
+
+def by_record_period(monthly: np.ndarray) -> np.ndarray:
+    """Eleven record periods from twelve months (January and February summed)."""
+    return np.r_[monthly[0] + monthly[1], monthly[2:]]
+
+
+def monthly_hydro(n: pypsa.Network) -> np.ndarray:
+    """Hydro generation (turbines and run-of-river) by record period [TWh], (11,)."""
+    links, g = n.c.links.static, n.c.generators.static
+    w = n.snapshot_weightings.generators
+    turbines = -n.c.links.dynamic.p1.loc[:, links.index[links.carrier == "hydro"]].sum(axis=1)
+    ror = n.c.generators.dynamic.p.loc[:, g.index[g.carrier == "ror"]].sum(axis=1)
+    energy = (turbines + ror) * w
+    monthly = energy.groupby(energy.index.month).sum().reindex(range(1, 13), fill_value=0.0).to_numpy()
+    return by_record_period(monthly) / 1e6
+
+
+def hydro_capacity_mw(n: pypsa.Network) -> float:
+    """Installed hydro of a run: turbines plus run-of-river [MW]."""
+    links, g = n.c.links.static, n.c.generators.static
+    return float(links.p_nom[links.carrier == "hydro"].sum() + g.p_nom[g.carrier == "ror"].sum())
+
+
+def record_hydro(year: int, capacity_mw: float, folder: Path = PROFILES) -> np.ndarray:
+    """The record's hydro of ``year`` by record period, scaled to ``capacity_mw`` [TWh], (11,)."""
+    record = pd.read_csv(folder / "hydro_record.csv")
+    caps = pd.read_csv(folder / "hydro_capacity.csv").set_index("year").gw
+    rows = record[record.year == year].set_index("period").twh
+    if rows.empty or year not in caps.index:
+        raise InputError(f"{folder / 'hydro_record.csv'}: no record for {year}")
+    return rows.reindex(list(RECORD_PERIODS)).to_numpy(dtype=float) * capacity_mw / (caps[year] * 1e3)
+
+
+def reservoir_level(n: pypsa.Network) -> np.ndarray:
+    """Month-end energy of the seasonal reservoirs over their usable energy [-], (12,)."""
+    st = n.c.stores.static
+    seasonal = st.index[(st.carrier == "hydro_reservoir") & ~st.e_cyclic]
+    if not len(seasonal):
+        return np.full(12, np.nan)
+    total = n.c.stores.dynamic.e[seasonal].sum(axis=1) / st.e_nom[seasonal].sum()
+    return total.groupby(total.index.month).last().reindex(range(1, 13)).to_numpy()
+
+
+def hydro_checks(model: np.ndarray, record: np.ndarray, level: np.ndarray) -> pd.DataFrame:
+    """The hindcast's pass/fail checks on monthly hydro and the levels' seasonal shape."""
+    corr = float(np.corrcoef(model, record)[0, 1])
+    cv_model, cv_record = _cv(model[1:]), _cv(record[1:])
+    annual = float(model.sum() / record.sum() - 1)
+    low, high = int(np.nanargmin(level)) + 1, int(np.nanargmax(level)) + 1
+    rows = [
+        ("monthly hydro correlation (Jan+Feb one)", corr, f">= {MIN_CORRELATION}", corr >= MIN_CORRELATION),
+        ("monthly CV Mar-Dec, model / record", cv_model / cv_record, f"1 ± {CV_TOLERANCE}",
+         abs(cv_model / cv_record - 1) <= CV_TOLERANCE),
+        ("annual hydro, model / record - 1", annual, f"± {ANNUAL_TOLERANCE}",
+         abs(annual) <= ANNUAL_TOLERANCE),
+        ("month of the lowest reservoir level", low, "Apr-Jun (4-6)", 4 <= low <= 6),
+        ("month of the highest reservoir level", high, "Sep-Nov (9-11)", 9 <= high <= 11),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["check", "value", "target", "passed"])
+
+
+def _cv(x: np.ndarray) -> float:
+    return float(np.std(x) / np.mean(x)) if np.mean(x) > 0 else float("nan")
+
+
+def _generation_rows(n: pypsa.Network, year: int) -> list[tuple]:
+    record = pd.read_csv(HISTORY / "generation_annual.csv")
+    record = record[record.year == year].set_index("carrier")
+    g, w = n.c.generators.static, n.snapshot_weightings.generators
+    p = n.c.generators.dynamic.p
+
+    def gen(carriers: tuple[str, ...]) -> float:
+        return float(p.loc[:, g.index[g.carrier.isin(carriers)]].sum(axis=1) @ w) / 1e6
+
+    model = {"thermal": gen(THERMAL), "hydro": float(monthly_hydro(n).sum()), "wind": gen(("wind",)),
+             "solar": gen(("solar",))}  # fmt: skip
+    rows = []
+    for carrier, value in model.items():
+        months = int(record.months.get(carrier, 0)) if carrier in record.index else 0
+        rec = float(record.twh[carrier]) if carrier in record.index else np.nan
+        item = "annual generation" + ("" if months in (0, 12) else f" (record: {months} months only)")
+        rows.append(("generation", f"{item}: {carrier}", "year", value, rec, "TWh"))
+    return rows
+
+
+def _peak_rows(n: pypsa.Network, year: int) -> list[tuple]:
+    record = pd.read_csv(HISTORY / "peak_load.csv")
+    loads = n.c.loads.static
+    load = n.c.loads.dynamic.p.loc[:, loads.index[loads.carrier == "load"]].sum(axis=1)
+    rec = record[record.year == year].peak_gw
+    recorded = float(rec.max()) if len(rec) else np.nan
+    return [("peak", "peak domestic load", "year", float(load.max()) / 1e3, recorded, "GW")]
+
+
+def _dr_rows(n: pypsa.Network, year: int) -> list[tuple]:
+    """Demand response called per month [GWh] beside the recorded curtailment rounds."""
+    g, w = n.c.generators.static, n.snapshot_weightings.generators
+    dr = n.c.generators.dynamic.p.loc[:, g.index[g.carrier == "dr"]].sum(axis=1) * w
+    model = dr.groupby(dr.index.month).sum().reindex(range(1, 13), fill_value=0.0) / 1e3
+    events = pd.read_csv(HISTORY / "curtailment_events.csv", parse_dates=["start"])
+    events = events[events.start.dt.year == year]
+    record = pd.Series(0.0, index=range(1, 13))
+    for e in events.itertuples():
+        record[e.start.month] += e.mw * e.days * 24 / 1e3
+    known = not events.empty
+    return [("dr", "demand response / ordered curtailment", m, float(model[i + 1]),
+             float(record[i + 1]) if known else np.nan, "GWh") for i, m in enumerate(_MONTHS)]  # fmt: skip
+
+
+def write_hindcast(run_dir: Path) -> tuple[Hindcast, list[Path]]:
+    """Compare, then write ``hindcast.csv`` and ``hindcast.png`` into the run folder (atomically)."""
+    from model.atomic import clean_stale, save_figure, write_text
+
+    run_dir = Path(run_dir)
+    h = hindcast(run_dir)
+    clean_stale(run_dir)
+    csv = write_text(run_dir / "hindcast.csv", h.table.to_csv(index=False))
+    fig = hindcast_figure(h)
+    png = save_figure(fig, run_dir / "hindcast.png", dpi=110)
+    return h, [csv, png]
+
+
+def hindcast_figure(h: Hindcast):
+    """Monthly hydro, model against record, and the reservoirs' month-end level."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    hydro = h.table[h.table.section == "hydro"]
+    level = h.table[h.table.section == "level"]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8))
+    x = np.arange(len(hydro))
+    a.bar(x - 0.2, hydro.record, 0.4, label="record (S2)", color="#9aa9b8")
+    a.bar(x + 0.2, hydro.model, 0.4, label="model", color="#1f5fa8")
+    a.set_xticks(x, [p.replace("_", "+").title() for p in hydro.period], fontsize=8)
+    a.set_ylabel("TWh")
+    a.set_title(f"{h.year}: hydro generation by month 水电月发电量")
+    a.legend(frameon=False)
+    b.plot(np.arange(1, 13), level.model, marker="o", color="#1f5fa8")
+    b.set_xticks(range(1, 13))
+    b.set_ylim(0, 1)
+    b.set_ylabel("share of usable energy")
+    b.set_title("seasonal reservoirs, month end 水库蓄能")
+    fig.tight_layout()
+    return fig
