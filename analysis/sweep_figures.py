@@ -11,13 +11,15 @@ loss-of-load hours, against the standard scaled to the dispatched horizon (``lol
   cheapest-for-its-reliability (Pareto) cases joined, per hydrology class and condition.
 - ``sweep_smallest_storage.png`` and ``smallest_storage.csv``: the cheapest storage that meets
   the standard for each hydrology class (and condition).
+- ``sweep_smallest_<axis>.png`` and ``smallest_<axis>.csv`` (with ``figures.smallest``): the
+  smallest value of that axis (e.g. the coal fleet) that meets the standard, per hydrology and
+  the other axes, and LOLE against the axis.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import os
 from pathlib import Path
 
 import matplotlib
@@ -30,6 +32,8 @@ import xarray as xr
 from matplotlib.colors import SymLogNorm
 
 from analysis.plots import DPI
+from model.atomic import save_figure, write_with
+from model.reliability import RELIABLE, verdict
 
 #: Most rows of heatmap panels (values of the axes not on the heatmap).
 MAX_ROWS = 4
@@ -82,7 +86,7 @@ def smallest_storage(path: Path) -> pd.DataFrame:
     mean = expectation(ds)
     mean["storage_cost"] = storage_cost(ds)
     frame = mean[["lole_h", "eue_mwh", "storage_cost"]].to_dataframe().reset_index()
-    meets = frame[frame.lole_h <= ds.attrs["lole_standard_h"] + 1e-9]
+    meets = frame[meets_standard(frame.lole_h, ds)]
     rows = []
     for group, _ in frame.groupby(["hydrology", *conditions], sort=False):
         key = dict(zip(["hydrology", *conditions], group, strict=True))
@@ -99,6 +103,64 @@ def smallest_storage(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def meets_standard(lole_h: pd.Series, ds: xr.Dataset) -> pd.Series:
+    """Which expected LOLEs [h] meet the sweep's standard (already scaled to its horizon)."""
+    standard = float(ds.attrs["lole_standard_h"])
+    return lole_h.map(lambda x: x == x and verdict(x, standard) == RELIABLE).astype(bool)
+
+
+def smallest_value(path: Path) -> pd.DataFrame:
+    """The smallest value of ``figures.smallest`` meeting the standard, per group of the other axes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: ``hydrology``, the other axes, the axis (NaN where no value meets the standard),
+        and the expected ``lole_h`` and ``eue_mwh`` there. Empty without ``figures.smallest``.
+    """
+    ds = load(path)
+    axis = ds.attrs.get("smallest_axis", "")
+    if not axis:
+        return pd.DataFrame()
+    others = [d for d in ds.lole_h.dims if d not in (*SAMPLE_DIMS, axis)]
+    frame = expectation(ds)[["lole_h", "eue_mwh"]].to_dataframe().reset_index()
+    frame["meets"] = meets_standard(frame.lole_h, ds)
+    rows = []
+    for key, group in frame.groupby(["hydrology", *others], sort=False):
+        row = dict(zip(["hydrology", *others], key if isinstance(key, tuple) else (key,), strict=True))
+        ok = group[group.meets].sort_values(axis)
+        best = ok.iloc[0] if len(ok) else None
+        row[axis] = float(best[axis]) if best is not None else np.nan
+        row["lole_h"] = float(best.lole_h) if best is not None else np.nan
+        row["eue_mwh"] = float(best.eue_mwh) if best is not None else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def smallest_value_figure(ds: xr.Dataset, path: Path) -> Path:
+    """Expected LOLE against the ``figures.smallest`` axis, one line per hydrology and group."""
+    axis = ds.attrs["smallest_axis"]
+    others = [d for d in ds.lole_h.dims if d not in (*SAMPLE_DIMS, axis)]
+    lole = expectation(ds).lole_h
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for h in lole.hydrology.values:
+        sub = lole.sel(hydrology=h)
+        groups = list(itertools.product(*(sub[o].values for o in others))) or [()]
+        for values in groups:
+            line = sub.sel(dict(zip(others, values, strict=True))) if others else sub
+            label = str(h) + (f" ({_condition_label(others, values)})" if others else "")
+            colour = HYDRO_COLOURS.get(str(h), "#555555")
+            ax.plot(line[axis].values, line.values, "-o", color=colour, label=label)
+    ax.axhline(float(ds.attrs["lole_standard_h"]), color="#333333", ls="--", lw=1, label="standard")
+    ax.set_yscale("symlog", linthresh=1.0)
+    ax.set_xlabel(axis)
+    ax.set_ylabel("LOLE [h], mean over weather years")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    ax.set_title(f"{ds.attrs['sweep']}: loss of load against {axis}", fontsize=10)
+    return _save(fig, path)
+
+
 def write_figures(path: Path, folder: Path) -> list[Path]:
     """Draw every sweep figure into ``folder``; write ``smallest_storage.csv``; return the paths."""
     folder = Path(folder)
@@ -112,10 +174,12 @@ def write_figures(path: Path, folder: Path) -> list[Path]:
         table = smallest_storage(path)
         out.append(smallest_storage_figure(ds, table, folder / "sweep_smallest_storage.png"))
         csv = folder / "smallest_storage.csv"
-        tmp = csv.with_name(f".{csv.name}.{os.getpid()}.tmp")
-        table.to_csv(tmp, index=False)
-        os.replace(tmp, csv)
-        out.append(csv)
+        out.append(write_with(csv, lambda tmp: table.to_csv(tmp, index=False)))
+    axis = ds.attrs.get("smallest_axis", "")
+    if axis:
+        out.append(smallest_value_figure(ds, folder / f"sweep_smallest_{axis}.png"))
+        answer = smallest_value(path)
+        out.append(write_with(folder / f"smallest_{axis}.csv", lambda tmp: answer.to_csv(tmp, index=False)))
     return out
 
 
@@ -150,14 +214,12 @@ def heatmap(ds: xr.Dataset, metric: str, path: Path) -> Path:
             text = "n/a" if np.isnan(v) else f"{v:.0f}" + ("" if meets else "!")
             dark = not np.isnan(v) and norm(v) >= 0.6
             ax.text(i, j, text, ha="center", va="center", fontsize=8, color="white" if dark else "black")
-        ax.set_xticks(range(sel.shape[0]), [f"{v:g}" for v in ds[heat[0]].values])
+        ax.set_xticks(range(sel.shape[0]), [_fmt(v) for v in ds[heat[0]].values])
         ax.set_xlabel(heat[0])
         if len(heat) == 2:
-            ax.set_yticks(range(sel.shape[1]), [f"{v:g}" for v in ds[heat[1]].values])
+            ax.set_yticks(range(sel.shape[1]), [_fmt(v) for v in ds[heat[1]].values])
             ax.set_ylabel(heat[1])
-        where = ", ".join(
-            f"{a}={v:g}" if isinstance(v, float) else f"{a}={v}" for a, v in zip(rest, combo, strict=True)
-        )
+        where = ", ".join(f"{a}={_fmt(v)}" for a, v in zip(rest, combo, strict=True))
         ax.set_title(f"{h}" + (f"\n{where}" if where else ""), fontsize=9)
     fig.colorbar(img, ax=grid, shrink=0.6, label=f"{metric} [{ds[metric].attrs.get('units', '')}]")
     note = f" ('!' = above the standard of {standard:.2g} h)" if metric == "lole_h" else ""
@@ -179,9 +241,7 @@ def frontier(ds: xr.Dataset, path: Path) -> Path:
     for ax, h in zip(axes[0], hyd, strict=True):
         for k, (cond, sub) in enumerate(groups):
             sub = sub[(sub.hydrology == h) & sub.eue_mwh.notna()].sort_values(["storage_cost", "eue_mwh"])
-            label = (
-                ", ".join(f"{a}={v:g}" for a, v in zip(conditions, np.atleast_1d(cond), strict=True)) or "all"
-            )
+            label = _condition_label(conditions, cond)
             ax.scatter(sub.storage_cost / 1e9, sub.eue_mwh / 1e3, s=14, color=cmap(k), alpha=0.5)
             pareto = sub[sub.eue_mwh < sub.eue_mwh.cummin().shift(fill_value=np.inf)]
             ax.plot(pareto.storage_cost / 1e9, pareto.eue_mwh / 1e3, "-o", ms=4, color=cmap(k), label=label)
@@ -193,6 +253,19 @@ def frontier(ds: xr.Dataset, path: Path) -> Path:
     axes[0, -1].legend(fontsize=7, title=", ".join(conditions) or None, title_fontsize=7)
     fig.suptitle(f"{ds.attrs['sweep']}: cost–reliability frontier (lines: cheapest case for each EUE)")
     return _save(fig, path)
+
+
+def _condition_label(conditions: list[str], values: object) -> str:
+    """``coal_gw=12, ...`` for one group of condition values; ``all`` when every axis is storage."""
+    if not conditions:  # one group of every case: its key is a placeholder, not condition values
+        return "all"
+    values = values if isinstance(values, tuple) else (values,)
+    return ", ".join(f"{a}={_fmt(v)}" for a, v in zip(conditions, values, strict=True))
+
+
+def _fmt(value: object) -> str:
+    """An axis value as a label: numbers compact (``12``, ``0.05``), anything else as text."""
+    return f"{value:g}" if isinstance(value, float | int) and not isinstance(value, bool) else str(value)
 
 
 def smallest_storage_figure(ds: xr.Dataset, table: pd.DataFrame, path: Path) -> Path:
@@ -235,10 +308,5 @@ def smallest_storage_figure(ds: xr.Dataset, table: pd.DataFrame, path: Path) -> 
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
-    """Save atomically (temporary file beside ``path``, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
-    fig.savefig(tmp, dpi=DPI, bbox_inches="tight")
-    plt.close(fig)
-    os.replace(tmp, path)
-    return path
+    """Save atomically (temporary file beside ``path``, then rename) and close the figure."""
+    return save_figure(fig, path, dpi=DPI, bbox_inches="tight")

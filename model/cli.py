@@ -9,14 +9,17 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from model import NETWORK_DATA, ROOT
-from model.errors import GzgridError
+from model.errors import GzgridError, GzgridWarning, InputError, clip
+from model.scenario import MAX_SEED
 
 app = typer.Typer(
     name="gzgrid",
@@ -27,17 +30,6 @@ app = typer.Typer(
 )
 OUT = Console(highlight=False, width=max(130, shutil.get_terminal_size().columns))
 err = Console(stderr=True, highlight=False)
-
-#: Plan targets shown beside each carrier's capacity (targets.csv id for each carrier).
-PLAN_IDS = {
-    "hydro": "hydro_capacity",
-    "solar": "pv_capacity",
-    "wind": "wind_capacity",
-    "phs": "pumped_hydro",
-    "battery": "new_storage",
-    "gas": "gas_capacity",
-    "biomass": "biomass_capacity",
-}
 
 
 @app.callback()
@@ -53,40 +45,16 @@ def validate(
     register_dir: Path = typer.Option(NETWORK_DATA, "--register", help="asset register folder"),
 ) -> None:
     """Check scenario files and the register; print each resolved scenario."""
-    from model.capacity import (
-        asset_capacities,
-        capacity_by_carrier,
-        coal_share,
-        dr_share,
-        peak_estimate_mw,
-    )
+    from analysis.plan_table import plan_table
+    from model.capacity import dr_share, peak_estimate_mw
     from model.register import load_register
     from model.scenario import load_scenario
 
     register = load_register(register_dir)
     for path in scenarios:
         scenario = load_scenario(path)
-        gw = capacity_by_carrier(asset_capacities(register, scenario))
-        targets = register.targets[register.targets.year == scenario.year].set_index("id")
-        table = Table(title=f"{scenario.name}: installed capacity in {scenario.year}")
-        table.add_column("carrier")
-        table.add_column("GW", justify="right")
-        table.add_column("plan", justify="right")
-        table.add_column("clause")
-        for carrier, value in gw.items():
-            tid = PLAN_IDS.get(carrier)
-            plan = targets.loc[tid] if tid in targets.index else None
-            plan_txt = f"{plan.comparison} {plan.value:g}" if plan is not None else "-"
-            table.add_row(carrier, f"{value:.2f}", plan_txt, plan.clause if plan is not None else "")
-        share = coal_share(gw)
-        coal_t = targets.loc["coal_capacity_share"] if "coal_capacity_share" in targets.index else None
-        table.add_row(
-            "coal share",
-            f"{share:.1%}",
-            f"{coal_t.comparison} {coal_t.value:.0%}" if coal_t is not None else "-",
-            coal_t.clause if coal_t is not None else "",
-        )
-        OUT.print(table)
+        title = f"{scenario.name}: installed capacity in {scenario.year}"
+        print_plan_table(plan_table(register, scenario), title)
         demand = register.demand_row(scenario.year, scenario.demand_case)
         peak = peak_estimate_mw(register, scenario)
         dr = dr_share(register, scenario)
@@ -100,10 +68,25 @@ def validate(
     OUT.print(f"[green]ok[/green]: {len(scenarios)} scenario(s) valid against the register in {register_dir}")
 
 
+def print_plan_table(table, title: str) -> None:
+    """Render :func:`analysis.plan_table.plan_table`: GW with two decimals, shares in per cent."""
+    shown = Table(title=title)
+    for col in ("carrier", "GW", "plan", "clause"):
+        shown.add_column(col, justify="right" if col in ("GW", "plan") else "left")
+    for row in table.itertuples():
+        share = row.unit == "share"
+        value = f"{row.value:.1%}" if share else f"{row.value:.2f}"
+        plan = "-" if not row.comparison else f"{row.comparison} " + (
+            f"{row.plan_value:.0%}" if share else f"{row.plan_value:g}"
+        )
+        shown.add_row(str(row.row), value, plan, str(row.clause))
+    OUT.print(shown)
+
+
 @app.command()
 def profiles(
     years: int = typer.Option(30, min=1, max=10_000, help="number of weather years"),
-    seed: int = typer.Option(1, min=0, help="generator seed"),
+    seed: int = typer.Option(1, min=0, max=MAX_SEED, help="generator seed (0 to 2**64 - 1)"),
     scenario: Path = typer.Option(
         ROOT / "runs" / "2030-target.yaml", help="scenario giving capacities and demand"
     ),
@@ -111,6 +94,7 @@ def profiles(
     out: Path | None = typer.Option(None, help="write the profiles to this netCDF file"),
 ) -> None:
     """Generate weather and demand profiles and print their calibration table."""
+    from model.profiles import check_profiles_fit
     from model.register import load_register
     from model.run import scenario_profiles
     from model.scenario import load_scenario, with_overrides
@@ -118,6 +102,9 @@ def profiles(
 
     register = load_register()
     sc = with_overrides(load_scenario(scenario), hydrology=hydrology, **{"weather.seed": seed})
+    check_profiles_fit(years)
+    if out is not None:
+        check_profiles_out(out)
     with out_status(f"generating {years} weather years ..."):
         ds = scenario_profiles(sc, register, n_years=years)
     if out is not None:
@@ -143,14 +130,33 @@ def profiles(
     )
 
 
+def check_profiles_out(path: Path) -> None:
+    """``profiles --out`` must be writable, and may replace only a profiles file gzgrid wrote."""
+    from model.atomic import check_writable
+
+    check_writable(path, "--out", is_file=True)
+    if path.exists() or path.is_symlink():
+        try:
+            import xarray as xr
+
+            with xr.open_dataset(path) as ds:
+                ours = "generator_version" in ds.attrs
+        except Exception:  # not netCDF at all: certainly not ours to replace
+            ours = False
+        if not ours or path.is_symlink():
+            raise InputError(
+                f"--out {path}: a file is there that gzgrid did not write (not a profiles netCDF file); "
+                "choose another file name or move it away"
+            )
+
+
 def write_netcdf(ds, path: Path) -> None:
     """Write a dataset atomically (temporary file, then rename)."""
-    import os
+    from model.atomic import clean_stale
+    from model.atomic import write_netcdf as write
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    ds.to_netcdf(tmp)
-    os.replace(tmp, path)
+    clean_stale(path.parent)
+    write(ds, path)
 
 
 @app.command()
@@ -176,6 +182,16 @@ def run(
             **{"weather.year": weather_year, "dispatch.mode": mode, "dispatch.horizon_hours": horizon},
         )
     print_summary(result.summary, result.folder)
+
+
+def _debug(ctx: typer.Context) -> bool:
+    """Whether ``--debug`` was given (an option of the root command)."""
+    return bool(ctx.find_root().params.get("debug"))
+
+
+def warn_line(text: str) -> None:
+    """One warning line on stderr (user text is never read as markup)."""
+    err.print(f"[yellow]warning:[/yellow] {escape(text)}", soft_wrap=True)
 
 
 def out_status(text: str):
@@ -204,7 +220,13 @@ def print_summary(s: dict, folder: Path) -> None:
         f"{s['lole_h']}, peak shortfall {s['peak_shortfall_mw']:.0f} MW\n"
         f"demand response {s['dr_mwh']:.0f} MWh in {s['dr_hours']} h; curtailment wind "
         f"{cur['wind']:.1f} %, solar {cur['solar']:.1f} %\n"
-        f"exports {s['export_twh']:.2f} of {s['export_obligation_twh']:.2f} TWh owed to Guangdong\n"
+        f"exports {s['export_twh']:.2f} of {s['export_obligation_twh']:.2f} TWh owed to Guangdong "
+        f"({s['export_cut_twh']:.2f} TWh cut)\n"
+        f"coal committed: at least {s['coal_committed_min_gw']:.1f} GW in every hour; "
+        f"{s['coal_start_ups_mw'] / 1e3:.1f} GW started in the year ({s['coal_fleet_starts']:.1f} fleet "
+        "starts)\n"
+        + _storage_line(s.get("storage", {}))
+        + "\n"
         f"{s['mode']} dispatch: {s['timings']['total_s']:.0f} s wall (solver CPU {s['solve_seconds']:.0f} s);"
         f" run folder {folder}"
     )
@@ -215,15 +237,15 @@ def print_summary(s: dict, folder: Path) -> None:
     )
 
 
-def _run_dir(run_dir: Path) -> Path:
-    """A run folder must hold what ``gzgrid run`` wrote."""
-    missing = [f for f in ("scenario.yaml", "network.nc") if not (run_dir / f).is_file()]
-    if missing:
-        raise GzgridError(
-            f"{run_dir}: not a run folder (no {missing[0]}); "
-            "run 'gzgrid run SCENARIO' first and pass its folder"
-        )
-    return run_dir
+def _storage_line(storage: dict) -> str:
+    """``storage: battery 150 cycles, 300 h; ...`` for the kinds with any capacity."""
+    parts = [
+        f"{kind} {v['cycles']:.0f} cycles, {v['full_load_hours']:.0f} full-load h, "
+        f"{v['discharged_mwh'] / 1e6:.2f} TWh shifted, {v['value_cny'] / 1e6:.0f} M CNY earned"
+        for kind, v in storage.items()
+        if v.get("discharged_mwh", 0.0) > 0
+    ]
+    return "storage: " + ("; ".join(parts) if parts else "none discharged")
 
 
 @app.command()
@@ -231,7 +253,7 @@ def targets(run_dir: Path = typer.Argument(..., help="run folder written by 'gzg
     """Compare a run with the plan's targets; write targets.csv and targets.json into the run folder."""
     from analysis.targets import target_table, write_target_table
 
-    table = target_table(_run_dir(run_dir))
+    table = target_table(run_dir)
     shown = Table(title=f"the plan's targets against {run_dir}")
     for col in ("id", "clause", "year", "plan", "run", "status", "note"):
         shown.add_column(col, overflow="fold")
@@ -253,13 +275,57 @@ def report(run_dir: Path = typer.Argument(..., help="run folder written by 'gzgr
     from analysis.targets import target_table, write_target_table
 
     with out_status("drawing figures and writing the report ..."):
-        path = write_report(_run_dir(run_dir))
+        path = write_report(run_dir)
         write_target_table(target_table(run_dir), run_dir)
     OUT.print(f"report: {path}")
 
 
 @app.command()
+def hindcast(run_dirs: list[Path] = typer.Argument(..., help="run folders of history scenarios")) -> None:
+    """Set history runs (observed hydrology years) against the record; write hindcast.csv and .png."""
+    from analysis.hindcast import write_hindcast
+
+    for run_dir in run_dirs:
+        h, paths = write_hindcast(run_dir)
+        print_hindcast(h, run_dir, paths)
+
+
+def print_hindcast(h, run_dir: Path, paths: list[Path]) -> None:
+    """Monthly hydro against the record, the checks, and the other comparisons."""
+    t = h.table
+    hydro = t[t.section == "hydro"]
+    table = Table(title=f"{run_dir}: hydro {h.year} by month, model against the record [TWh]")
+    table.add_column("")
+    for p in hydro.period:
+        table.add_column(str(p).replace("_", "+"), justify="right")
+    table.add_column("year", justify="right")
+    table.add_row("model", *(f"{v:.2f}" for v in hydro.model), f"{hydro.model.sum():.1f}")
+    table.add_row("record", *(f"{v:.2f}" for v in hydro.record), f"{hydro.record.sum():.1f}")
+    level = t[t.section == "level"]
+    OUT.print(table)
+    OUT.print("reservoir level at month end: " + " ".join(f"{v:.2f}" for v in level.model))
+    checks = Table(title="checks")
+    for col in ("check", "value", "target", "result"):
+        checks.add_column(col)
+    for row in h.checks.itertuples():
+        result = "[green]pass[/green]" if row.passed else "[red]FAIL[/red]"
+        checks.add_row(str(row.check), f"{row.value:.3g}", str(row.target), result)
+    OUT.print(checks)
+    other = t[t.section.isin(("generation", "peak"))]
+    for row in other.itertuples():
+        record = f"{row.record:.2f}" if row.record == row.record else "no record"
+        OUT.print(f"{row.item}: model {row.model:.2f} {row.unit}, record {record}")
+    dr = t[(t.section == "dr") & ((t.model > 0) | (t.record > 0))]
+    for row in dr.itertuples():
+        record = f"{row.record:.0f}" if row.record == row.record else "-"
+        OUT.print(f"demand response / ordered curtailment in {row.period}: model {row.model:.0f} GWh, "
+                  f"record {record} GWh")  # fmt: skip
+    OUT.print(f"written: {', '.join(str(p) for p in paths)}")
+
+
+@app.command()
 def sweep(
+    ctx: typer.Context,
     sweep_file: Path = typer.Argument(..., help="sweep file (runs/sweep-*.yaml)"),
     workers: int | None = typer.Option(None, min=1, help="local Dask workers (default: one per core)"),
     scheduler: str | None = typer.Option(None, help="address of a running Dask scheduler (tcp://host:8786)"),
@@ -281,11 +347,11 @@ def sweep(
         err.print(f"interrupted: finished cases are kept in {spec.folder / 'cases'}; run the same command "
                   "to resume")  # fmt: skip
         return 130
-    print_sweep(spec, outcome, figures)
+    print_sweep(spec, outcome, figures, debug=_debug(ctx))
     return 0
 
 
-def print_sweep(spec, outcome, figures: bool) -> None:
+def print_sweep(spec, outcome, figures: bool, debug: bool = False) -> None:
     """Counts, the screening error, the smallest storage per hydrology class, and the files."""
     where = f" on {outcome.workers} workers" if outcome.workers else " (nothing left to solve)"
     OUT.print(f"{outcome.solved} solved, {outcome.failed} failed, {outcome.skipped} already in the store, "
@@ -298,26 +364,45 @@ def print_sweep(spec, outcome, figures: bool) -> None:
                   f"{s['eue_mae_mwh']:.0f} MWh, cost error mean {s['objective_mean_rel_error']:.2%}, "
                   f"{s['verdict_flips']:.0f} verdicts changed")  # fmt: skip
     if figures:
-        from analysis.sweep_figures import smallest_storage, write_figures
+        try:
+            print_sweep_figures(outcome)
+        except Exception as exc:  # the results are written; a figure must never cost them
+            if debug:
+                raise
+            why = f"{type(exc).__name__}: {clip(str(exc), 150)}"
+            warn_line(f"the sweep's figures could not be drawn ({why}); the results are complete (rerun the "
+                      "command with --debug to see why)")  # fmt: skip
+    OUT.print(f"results: {outcome.dataset}")
 
-        paths = write_figures(outcome.dataset, outcome.folder)
-        table = smallest_storage(outcome.dataset)
+
+def print_sweep_figures(outcome) -> None:
+    """Draw the sweep's figures from sweep.nc; print the smallest storage table and the files."""
+    from analysis.sweep_figures import smallest_storage, smallest_value, write_figures
+
+    paths = write_figures(outcome.dataset, outcome.folder)
+    mean = "(mean over weather years)"
+    for title, table in (
+        (f"cheapest storage meeting the LOLE standard {mean}", smallest_storage(outcome.dataset)),
+        (f"smallest value meeting the LOLE standard {mean}", smallest_value(outcome.dataset)),
+    ):
         if len(table):
-            shown = Table(title="smallest storage meeting the LOLE standard (mean over weather years)")
+            shown = Table(title=title)
             for col in table.columns:
                 shown.add_column(str(col))
             for row in table.itertuples(index=False):
                 shown.add_row(*(f"{v:g}" if isinstance(v, float) else str(v) for v in row))
             OUT.print(shown)
-        OUT.print("figures: " + ", ".join(p.name for p in paths))
-    OUT.print(f"results: {outcome.dataset}")
+    OUT.print("figures: " + ", ".join(p.name for p in paths))
 
 
 @app.command()
 def adequacy(
+    ctx: typer.Context,
     scenario: Path = typer.Argument(..., help="scenario file (runs/*.yaml)"),
     samples: int = typer.Option(1000, "--samples", help="sample years (the most, if --rse is given)"),
-    seed: int | None = typer.Option(None, help="seed of weather, hydrology, outages (default: scenario's)"),
+    seed: int | None = typer.Option(
+        None, min=0, max=MAX_SEED, help="seed of weather, hydrology, outages (default: scenario's)"
+    ),
     rse: float | None = typer.Option(None, help="stop once the relative standard error of EUE is this low"),
     lp_check: int = typer.Option(0, "--lp-check", help="solve the K worst sample years with the LP too"),
     hours: int | None = typer.Option(None, help="simulate only the first N hours of each year"),
@@ -325,41 +410,44 @@ def adequacy(
 ) -> None:
     """Monte Carlo loss-of-load statistics over weather, hydrology and outages (adequacy.nc, figures)."""
     from analysis.adequacy_figures import adequacy_figures
-    from model.adequacy import lp_crosscheck, run_adequacy, write_dataset
-    from model.errors import InputError
+    from model.adequacy import adequacy_folder, adequacy_study, write_dataset
+    from model.adequacy.pipeline import check_options
+    from model.atomic import check_writable
     from model.register import load_register
     from model.scenario import load_scenario
 
-    if lp_check < 0:
-        raise InputError(f"--lp-check {lp_check}: the number of sample years to re-solve must be >= 0")
-    if hours is not None and not 24 <= hours <= 8760:
-        raise InputError(f"--hours {hours}: simulate between 24 and 8760 hours of each year")
+    check_options(lp_check, hours, seed)
     sc = load_scenario(scenario)
     register = load_register()
-    folder = Path(out or Path(sc.output_dir or ROOT / "runs" / sc.name) / "adequacy")
+    folder = adequacy_folder(sc, out)
+    check_writable(folder, "output folder")  # before sampling, not after
     with out_status("sampling ...") as status:
-        ds = run_adequacy(
-            sc, register, samples, seed=seed, rse=rse, hours=hours,
-            progress=lambda n, r: status.update(f"gzgrid adequacy: {n} sample years, rse of EUE {r:.3g} ..."),
-        )  # fmt: skip
-        if lp_check:
-            worst = ds.eue_mwh.to_series().sort_values(ascending=False, kind="stable").index[:lp_check]
-            status.update(f"gzgrid adequacy: LP cross-check of {len(worst)} sample years ...")
-            lp = lp_crosscheck(sc, register, list(worst), seed=ds.attrs["seed"], hours=ds.attrs["hours"])
-            ds = ds.merge(lp, combine_attrs="no_conflicts")
-            ds.attrs.update(lp.attrs)
+        ds = adequacy_study(sc, register, samples, seed=seed, rse=rse, lp_check=lp_check, hours=hours,
+                            progress=lambda text: status.update(f"gzgrid adequacy: {text} ..."))  # fmt: skip
         write_dataset(ds, folder / "adequacy.nc")
-        figures = adequacy_figures(folder / "adequacy.nc")
+        try:
+            figures = adequacy_figures(folder / "adequacy.nc")
+        except Exception as exc:  # adequacy.nc is written; a figure must never cost it
+            if _debug(ctx):
+                raise
+            why = f"{type(exc).__name__}: {clip(str(exc), 150)}"
+            warn_line(f"the adequacy figures could not be drawn ({why}); adequacy.nc is complete")
+            figures = []
     print_adequacy(ds, folder, figures)
 
 
 def print_adequacy(ds, folder: Path, figures: list[Path]) -> None:
-    """Indices with standard errors, by hydrology class, the stop reason, the LP check, the verdict."""
+    """Indices with standard errors, by hydrology class and coal supply stress, the stop reason, the LP
+    check, the verdict."""
+    import math
+
     a = ds.attrs
     rate = a["samples"] / a["wall_s"]
     OUT.print(f"[bold]{a['scenario']}[/bold]: {a['samples']} sample years of {a['hours']} h, seed "
               f"{a['seed']}; {a['wall_s']:.1f} s ({rate:.0f} sample-years/s)")  # fmt: skip
-    table = Table(title="loss of load (mean ± standard error)")
+    # observed years of the record count under their nearest class, so the columns stay four
+    table = Table(title="loss of load (mean ± standard error)",
+                  caption="an observed year counts in the class nearest its full-load hours")  # fmt: skip
     for col in ("index", "all years", *(str(c) for c in ds.hydrology.values)):
         table.add_column(col, justify="left" if col == "index" else "right")
     per = "/yr" if a["hours"] == 8760 else f" per {a['hours']} h"  # a shorter horizon is not a year
@@ -376,6 +464,20 @@ def print_adequacy(ds, folder: Path, figures: list[Path]) -> None:
               f"{ds.sizes['event']} events")  # fmt: skip
     if "zero_note" in a:
         OUT.print(a["zero_note"])
+    if a.get("coal_supply_probability", 0.0) > 0:
+
+        def given(key: str) -> str:
+            """``mean ± se`` of ``key`` in years with and without the spells ("-": no such year)."""
+            out = []
+            for case in ("stress", "no_stress"):
+                mean = float(ds[f"{key}_by_coal_supply_mean"].sel(coal_supply=case))
+                se = float(ds[f"{key}_by_coal_supply_se"].sel(coal_supply=case))
+                out.append("-" if math.isnan(mean) else f"{mean:.4g} ± {se:.2g}")
+            return f"{out[0]} given them, {out[1]} without"
+
+        OUT.print(f"coal supply spells (probability {a['coal_supply_probability']:.3g}) struck "
+                  f"{a['years_with_coal_stress']} of {a['samples']} years: LOLE h{per} {given('lole_h')}; "
+                  f"EUE MWh{per} {given('eue_mwh')}")  # fmt: skip
     OUT.print(f"stopped on {'rse' if a['stop_reason'] == 'rse' else 'sample count'}: {a['stop_explained']}")
     if "lp_samples" in a:
         OUT.print(f"LP cross-check on the {a['lp_samples']} worst sample years: EUE engine "
@@ -398,12 +500,27 @@ def main(argv: list[str] | None = None) -> int:
     if not debug:  # the libraries' progress chatter goes to a run's log.txt, not the terminal
         for name in ("pypsa", "linopy"):
             logging.getLogger(name).setLevel(logging.WARNING)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", GzgridWarning)
+        shown = warnings.showwarning
+
+        def one_line(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, GzgridWarning):
+                warn_line(str(message))
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = one_line
+        return _main(args, debug)
+
+
+def _main(args: list[str], debug: bool) -> int:
     try:
         result = app(args=args, prog_name="gzgrid", standalone_mode=False)
     except GzgridError as exc:
         if debug:
             raise
-        err.print(f"[red]error:[/red] {exc}", soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         return 2
     except typer.Abort:
         err.print("aborted")

@@ -8,26 +8,83 @@ has a type, a range and a one-line description (``Scenario.model_json_schema()``
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from model.errors import InputError, did_you_mean
+from model import ROOT
+from model.errors import InputError, clip, did_you_mean, quote
+from model.inputfile import load_yaml_file
 
-Hydrology = Literal["wet", "normal", "dry", "extreme_dry"]
-DemandCase = Literal["low", "central", "high"]
+#: Hydrology classes, wettest first.
+HYDROLOGY_CLASSES = ("wet", "normal", "dry", "extreme_dry")
+#: Years of the record that history scenarios re-run (``data/network/history.csv``).
+HISTORY_YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
+
+
+def check_hydrology(label: str) -> str:
+    """``label`` if it is a hydrology class or an observed year of the record, else ValueError."""
+    from model.weather.hydrology import OBSERVED_PREFIX, valid_labels
+    from model.weather.parameters import load_params
+
+    valid = valid_labels(load_params())
+    if label not in valid:
+        years = [v.removeprefix(OBSERVED_PREFIX) for v in valid if v.startswith(OBSERVED_PREFIX)]
+        raise ValueError(
+            f"must be a hydrology class ({', '.join(HYDROLOGY_CLASSES)}) or an observed year of the record "
+            f"as {OBSERVED_PREFIX}YYYY ({years[0]}-{years[-1]}){did_you_mean(label, valid)}"
+        )
+    return label
+
+
+#: A hydrology class (wet, normal, dry, extreme_dry) or an observed year (observed-2022).
+Hydrology = Annotated[str, AfterValidator(check_hydrology)]
+DemandCase = Literal["low", "central", "high", "observed"]
 CapacityCarrier = Literal[
     "coal", "gas", "biomass", "hydro", "solar", "wind", "phs", "battery", "electrolyser", "fuel_cell"
 ]
 
 
-#: A capacity [GW or MW]: a finite number >= 0.
-Capacity = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: A carrier's total capacity [GW]: finite, >= 0, at most 1,000 GW (the province has ~140 GW).
+CapacityGW = Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)]
+#: One asset's capacity [MW]: finite, >= 0, at most 100 GW (the register's bound, data/network/README.md).
+CapacityMW = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
+#: A hydrogen store's total energy [GWh]: finite, >= 0, at most 50 TWh (the register's bound).
+EnergyGWh = Annotated[float, Field(ge=0, le=50_000, allow_inf_nan=False)]
 StorageCarrier = Literal["phs", "battery"]
 #: A storage duration at full power [h]: above zero, at most a season.
 Hours = Annotated[float, Field(gt=0, le=2000, allow_inf_nan=False)]
+
+
+#: A plain name (scenario, sweep): it becomes a folder name under runs/, so never a path.
+PLAIN_NAME = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$"
+#: Largest weather seed: the generator and netCDF attributes hold it as an unsigned 64-bit word.
+MAX_SEED = 2**64 - 1
+
+
+def check_plain_name(name: str) -> str:
+    """``name`` if it is a plain name (letters, digits, ``-_.``; no leading dot), else ValueError.
+
+    A scenario or sweep name is the default folder ``runs/<name>``; ``../x`` or ``a/b`` would
+    put (and replace) a folder elsewhere.
+    """
+    if not re.fullmatch(PLAIN_NAME, name) or len(name) > 100:
+        raise ValueError(
+            "must be a plain name of at most 100 letters, digits, '-', '_' and '.' (no '/', no leading "
+            "dot), e.g. 2030-dry; it names the folder runs/<name>"
+        )
+    return name
 
 
 class _Strict(BaseModel):
@@ -37,22 +94,18 @@ class _Strict(BaseModel):
 class WeatherOptions(_Strict):
     """Which sample of the weather generator drives the run."""
 
-    seed: int = Field(1, ge=0, description="seed of the weather generator")
+    seed: int = Field(1, ge=0, le=MAX_SEED, description="seed of the weather generator (0 to 2**64 - 1)")
     year: int = Field(0, ge=0, le=100_000, description="weather-year index: a sample, not a calendar year")
 
 
-#: Default probability of each hydrology class in adequacy sampling [-]. Each year of the 2011-2024
-#: provincial hydro record (DATA.md, S2) is put in the class whose energy for ~23 GW is nearest
-#: (wet ~80, normal ~69, dry ~59, extreme dry ~37 TWh; boundaries at the midpoints 74.5, 64 and
-#: 48 TWh): normal 6 years (2015-2020), dry 5 (2012, 2014, 2021, 2022, 2024), extreme dry 3 (2011,
-#: 2013, 2023), wet none. Fourteen years is a short record, so one pseudo-year is added to each
-#: class (add-one smoothing): a class not seen in 14 years is still possible. Hence 1, 7, 6 and 4
-#: eighteenths.
+#: Default probability of each hydrology in adequacy sampling [-]: each observed year of the
+#: 2011-2024 provincial record (DATA.md, S2; its monthly shape and its energy per MW installed,
+#: scaled to the scenario's hydro) once, and each class (wet, normal, dry, extreme dry) once as a
+#: pseudo-year. Fourteen years is a short record, so the classes keep outcomes it has not shown
+#: possible (no year of 2011-2024 was as wet as the wet class): 18 equally likely hydrologies.
 DEFAULT_HYDROLOGY_PROBABILITIES: dict[str, float] = {
-    "wet": 1 / 18,
-    "normal": 7 / 18,
-    "dry": 6 / 18,
-    "extreme_dry": 4 / 18,
+    label: 1 / 18
+    for label in (*HYDROLOGY_CLASSES, *(f"observed-{year}" for year in range(2011, 2025)))
 }
 
 
@@ -66,25 +119,33 @@ class AdequacyStandard(_Strict):
     hydrology_probabilities: dict[Hydrology, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = (
         Field(
             default_factory=lambda: dict(DEFAULT_HYDROLOGY_PROBABILITIES),
-            description="probability of each hydrology class in Monte Carlo sampling, summing to 1 "
-            "(default: the 2011-2024 record with add-one smoothing: wet 1/18, normal 7/18, dry 6/18, "
-            "extreme_dry 4/18) [-]",
+            description="probability of each hydrology (class or observed-YYYY) in Monte Carlo sampling, "
+            "summing to 1 (default: the observed years 2011-2024 and the four classes, 1/18 each) [-]",
         )
+    )
+    coal_supply_probability: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="chance that a sample year has the scenario's coal supply spells (coal.supply) [-]",
     )
     export_outage_rate: float = Field(
         0.0, ge=0, lt=1, description="forced-outage rate of each export link in sampling (0: never out) [-]"
     )
     export_mttr_h: float = Field(24.0, ge=1, le=8760, description="mean time to repair an export link [h]")
 
-    @model_validator(mode="after")
-    def _probabilities_sum_to_one(self) -> AdequacyStandard:
-        total = sum(self.hydrology_probabilities.values())
+    @field_validator("hydrology_probabilities")
+    @classmethod
+    def _probabilities_sum_to_one(cls, probabilities: dict[str, float]) -> dict[str, float]:
+        # a field validator, not a model one: the error is then located at this key, so the
+        # message names the file that set the probabilities, not the file that set 'adequacy'
+        total = sum(probabilities.values())
         if abs(total - 1.0) > 1e-6:
             raise ValueError(
                 f"hydrology_probabilities add up to {total:.6g}; they must add up to 1 "
                 "(a class left out has probability 0)"
             )
-        return self
+        return probabilities
 
 
 class DispatchOptions(_Strict):
@@ -103,7 +164,9 @@ class DispatchOptions(_Strict):
     horizon_hours: int | None = Field(
         None, ge=24, le=8760, description="dispatch only the first N hours (tests, quick looks) [h]"
     )
-    unit_commitment: bool = Field(False, description="linearised unit commitment of coal units")
+    unit_commitment: bool = Field(
+        True, description="linearised unit commitment of coal units (committed share of each unit class)"
+    )
     must_run: tuple[str, ...] = Field(
         (),
         description="coal assets (thermal.csv ids) or prefectures whose coal runs at least at minimum load",
@@ -114,39 +177,147 @@ class DispatchOptions(_Strict):
     )
 
 
+def check_mm_dd(text: str) -> str:
+    """``text`` if it is a day of the year as ``MM-DD``, else ValueError."""
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(f"2030-{text}")
+    except ValueError:
+        raise ValueError("must be a day of the year as MM-DD, e.g. 01-10") from None
+    return text
+
+
+#: A day of the year, ``MM-DD``.
+DayOfYear = Annotated[str, AfterValidator(check_mm_dd)]
+
+
+class CoalSupplyEvent(_Strict):
+    """A spell in which coal plant cannot run for want of fuel (January 2008: 4.2 GW shut; 2010: ~3 GW)."""
+
+    start: DayOfYear = Field(..., description="first day, MM-DD")
+    end: DayOfYear = Field(..., description="last day, MM-DD (a spell may run over New Year)")
+    unavailable_mw: float = Field(
+        ..., ge=0, le=100_000, allow_inf_nan=False, description="coal capacity without fuel [MW]"
+    )
+    prefectures: tuple[str, ...] = Field(
+        (), description="prefectures whose coal is short, capacity-weighted (default: all with coal)"
+    )
+
+
+class CoalOptions(_Strict):
+    """How coal plant is committed, maintained, and kept from running (outages, fuel)."""
+
+    min_load_pu: dict[str, Annotated[float, Field(gt=0, le=1)]] = Field(
+        default_factory=dict,
+        description="minimum stable load by unit class (thermal.csv unit_class), e.g. after flexibility "
+        "retrofits {sub300: 0.35} [p.u.] (default: the register's)",
+    )
+    floor_mw: float = Field(
+        6_000,
+        ge=0,
+        le=100_000,
+        description="least coal capacity committed in every hour: the plan keeps coal as the security base "
+        "(inertia, voltage, reserve for losing an export link) [MW]",
+    )
+    outages: Literal["none", "expected", "sampled"] = Field(
+        "expected",
+        description="forced outages: none; expected (capacity derated by the forced-outage rate); sampled "
+        "(units fail and are repaired as in gzgrid adequacy, from outage_seed)",
+    )
+    outage_seed: int = Field(1, ge=0, le=MAX_SEED, description="seed of sampled outages")
+    maintenance: bool = Field(True, description="planned maintenance in shoulder seasons (maintenance.csv)")
+    supply: tuple[CoalSupplyEvent, ...] = Field((), description="spells of coal without fuel")
+    supply_stress: bool = Field(True, description="apply the supply spells (false: the year without them)")
+
+
+#: The value of a HiGHS option.
+HighsValue = bool | int | float | str
+
+
 class SolverOptions(_Strict):
     """Solver settings (HiGHS through linopy)."""
 
     name: Literal["highs"] = Field("highs", description="LP solver")
     time_limit_s: float = Field(3600, gt=0, description="time limit of one solve [s]")
     threads: int = Field(1, ge=1, le=64, description="solver threads per solve")
-    options: dict[str, bool | int | float | str] = Field(
-        default_factory=dict, description="further HiGHS options, passed as given"
+    options: dict[str, HighsValue] = Field(
+        default_factory=dict, description="further HiGHS options, passed as given (checked against HiGHS)"
     )
+
+    @field_validator("options")
+    @classmethod
+    def _known_to_highs(cls, options: dict[str, HighsValue]) -> dict[str, HighsValue]:
+        for name, value in options.items():
+            problem = highs_option_problem(name, value)
+            if problem:
+                raise ValueError(problem)
+        return options
+
+
+#: HiGHS option types, as HiGHS names them.
+_HIGHS_TYPES = {"kBool": "true or false", "kInt": "an integer", "kDouble": "a number", "kString": "a string"}
+
+
+def highs_option_problem(name: str, value: object) -> str:
+    """What is wrong with HiGHS option ``name`` = ``value`` (``""``: nothing).
+
+    Asks HiGHS itself (a scratch ``highspy.Highs`` with output off): the name must be an option,
+    and ``setOptionValue`` must accept the value (its type and range).
+    """
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    status, kind = h.getOptionType(name)
+    if status != highspy.HighsStatus.kOk:
+        known = [o for o in dir(h.getOptions()) if not o.startswith("_")]
+        return f"'{clip(name, 80)}' is not a HiGHS option{did_you_mean(name, known)}"
+    wanted = _HIGHS_TYPES.get(kind.name, str(kind.name))
+    if (kind.name == "kBool") != isinstance(value, bool):
+        return f"HiGHS option '{name}' = {quote(value)}: must be {wanted}"
+    if h.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+        return f"HiGHS option '{name}' = {quote(value)}: HiGHS refuses it (it must be {wanted} in its range)"
+    return ""
 
 
 class Scenario(_Strict):
     """One gzgrid scenario (see ``runs/*.yaml``)."""
 
     name: str = Field(
-        ..., min_length=1, description="scenario name; the default output folder is runs/<name>"
+        ..., min_length=1, description="scenario name, a plain name; the default output folder is runs/<name>"
     )
     description: str = Field("", description="one line for the reader")
-    year: Literal[2025, 2030] = Field(..., description="register year the capacities are taken from")
-    demand_case: DemandCase = Field("central", description="demand projection (demand.csv case)")
-    hydrology: Hydrology = Field("normal", description="hydrology class of the year")
+    year: Literal[2019, 2020, 2021, 2022, 2023, 2024, 2025, 2030] = Field(
+        ...,
+        description="year the capacities are taken from: 2025 and 2030 from the register's assets, 2019-2024 "
+        "(history) from history.csv",
+    )
+    demand_case: DemandCase = Field(
+        "central", description="demand projection (demand.csv case); 'observed' for a history year"
+    )
+    hydrology: Hydrology = Field(
+        "normal", description="hydrology class (wet, normal, dry, extreme_dry) or observed-YYYY (the record)"
+    )
+    reservoir_start: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="level of every seasonal reservoir on 1 January, a share of its usable energy (default: "
+        "its lower guide curve) [-]",
+    )
     weather: WeatherOptions = Field(default_factory=WeatherOptions, description="weather sample")
-    carrier_gw: dict[CapacityCarrier, Capacity] = Field(
+    carrier_gw: dict[CapacityCarrier, CapacityGW] = Field(
         default_factory=dict, description="override a carrier's total capacity [GW]; assets scale pro rata"
     )
-    asset_mw: dict[str, Capacity] = Field(
+    asset_mw: dict[str, CapacityMW] = Field(
         default_factory=dict, description="override one asset's capacity by register id [MW]"
     )
     storage_hours: dict[StorageCarrier, Hours] = Field(
         default_factory=dict,
         description="override the energy-to-power ratio of every pumped-hydro or battery asset [h]",
     )
-    h2_store_gwh: Capacity | None = Field(
+    h2_store_gwh: EnergyGWh | None = Field(
         None, description="total hydrogen store energy, stores scaled pro rata (default: register) [GWh_H2]"
     )
     dr_share: float | None = Field(
@@ -154,8 +325,36 @@ class Scenario(_Strict):
     )
     adequacy: AdequacyStandard = Field(default_factory=AdequacyStandard, description="reliability standard")
     dispatch: DispatchOptions = Field(default_factory=DispatchOptions, description="dispatch options")
+    coal: CoalOptions = Field(default_factory=CoalOptions, description="coal commitment and availability")
     solver: SolverOptions = Field(default_factory=SolverOptions, description="solver options")
     output_dir: str | None = Field(None, description="run folder (default runs/<name>)")
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        return check_plain_name(name)
+
+    @model_validator(mode="after")
+    def _history_is_observed(self) -> Scenario:
+        if self.year in HISTORY_YEARS:
+            if not self.hydrology.startswith("observed-"):
+                raise ValueError(
+                    f"year {self.year} is a history year: its hydrology must be an observed year "
+                    f"(e.g. hydrology: observed-{self.year}), not the class '{self.hydrology}'"
+                )
+            if self.demand_case != "observed":
+                raise ValueError(
+                    f"year {self.year} is a history year: set demand_case: observed (recorded consumption)"
+                )
+        elif self.demand_case == "observed":
+            first, last = HISTORY_YEARS[0], HISTORY_YEARS[-1]
+            raise ValueError(f"demand_case 'observed' is for the history years {first}-{last}")
+        return self
+
+
+def run_folder(scenario: Scenario, out: Path | str | None = None) -> Path:
+    """Where a run of ``scenario`` writes: ``out``, else ``output_dir``, else ``runs/<name>``."""
+    return Path(out or scenario.output_dir or ROOT / "runs" / scenario.name)
 
 
 def load_scenario(path: Path | str) -> Scenario:
@@ -202,13 +401,15 @@ def with_overrides(scenario: Scenario, **changes: object) -> Scenario:
                 where = ".".join(parents[:depth]) or "the top level"
                 valid = sorted(node) if isinstance(node, dict) else []
                 raise InputError(
-                    f"scenario '{scenario.name}', override {key}: no key '{p}' at {where}"
+                    f"scenario '{scenario.name}', override {clip(key, 80)}: no key '{clip(p, 80)}' at {where}"
                     f"{did_you_mean(p, valid)}"
                 )
             node = node[p]
         if not isinstance(node, dict):
             parent = ".".join(parents)
-            raise InputError(f"scenario '{scenario.name}', override {key}: '{parent}' is not a mapping")
+            raise InputError(
+                f"scenario '{scenario.name}', override {clip(key, 80)}: '{clip(parent, 80)}' is not a mapping"
+            )
         node[leaf] = value  # a mapping entry such as carrier_gw.phs may be new: the schema checks it
     try:
         return Scenario.model_validate(data)
@@ -221,25 +422,17 @@ def with_overrides(scenario: Scenario, **changes: object) -> Scenario:
                 valid = valid[p]
             hint = did_you_mean(str(err["loc"][-1]), valid)
             raise InputError(
-                f"scenario '{scenario.name}', override {where}: unknown key{hint}; valid keys here: "
+                f"scenario '{scenario.name}', override {clip(where, 80)}: unknown key{hint}; valid keys "
+                "here: "
                 f"{', '.join(sorted(valid))}"
             ) from None
         raise InputError(
-            f"scenario '{scenario.name}', override {where} = {err.get('input')!r}: {err['msg']}"
+            f"scenario '{scenario.name}', override {where} = {quote(err.get('input'))}: {err['msg']}"
         ) from None
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise InputError(f"{path}: scenario file not found")
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"{path}{line}: YAML syntax error: {problem}") from None
+    data = load_yaml_file(path, "scenario")
     if data is None:
         raise InputError(f"{path}: file is empty; a scenario needs at least 'name' and 'year' (or 'base')")
     if not isinstance(data, dict):
@@ -252,7 +445,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
     path = path.resolve()
     if path in chain:
         loop = " -> ".join(p.name for p in (*chain, path))
-        raise InputError(f"{chain[-1]}: 'base' loops ({loop})")
+        raise InputError(f"{chain[-1]}: 'base' loops ({clip(loop)})")
     data = _read_yaml(path)
     _check_keys(data, Scenario, path, ())
     base = data.pop("base", None)
@@ -260,10 +453,10 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
     origin: dict[str, Path] = {}
     if base is not None:
         if not isinstance(base, str):
-            raise InputError(f"{path}: 'base' must be a file name, got {base!r}")
+            raise InputError(f"{path}: 'base' must be a file name, got {quote(base)}")
         base_path = path.parent / base
         if not base_path.is_file():
-            raise InputError(f"{path}: base scenario '{base}' not found (looked for {base_path})")
+            raise InputError(f"{path}: base scenario '{clip(base)}' not found (looked for {clip(base_path)})")
         merged, origin = _resolve(base_path, (*chain, path))
     _merge(merged, data, origin, path, ())
     return merged, origin
@@ -274,7 +467,7 @@ def _check_keys(data: dict[str, Any], model: type[BaseModel], path: Path, where:
     valid = set(model.model_fields) | ({"base"} if not where else set())
     for key, value in data.items():
         if key not in valid:
-            loc = ".".join((*where, str(key)))
+            loc = ".".join((*where, clip(str(key), 80)))
             raise InputError(
                 f"{path}: unknown key '{loc}'{did_you_mean(key, valid)}; valid keys here: "
                 f"{', '.join(sorted(valid))}"
@@ -293,22 +486,37 @@ def _merge(
             _merge(into[key], value, origin, path, loc)
         else:
             into[key] = value
-            origin[".".join(loc)] = path
+            dotted = ".".join(loc)
+            origin.pop(dotted, None)  # re-inserted: the dict's order is the order keys were last set
+            origin[dotted] = path
 
 
 def _explain(exc: ValidationError, origin: dict[str, Path], top: Path) -> InputError:
     err = exc.errors()[0]
     loc = [str(p) for p in err["loc"]]
     dotted = ".".join(loc)
-    file = next((origin[k] for k in _prefixes(loc) if k in origin), top)
+    file = _blamed_file(loc, origin, top)
     if err["type"] == "missing":
         return InputError(f"{top}: required key '{dotted}' is missing (set it here or in a base scenario)")
     value = err.get("input")
-    return InputError(f"{file}: key '{dotted}' = {value!r}: {err['msg']}")
+    return InputError(f"{file}: key '{clip(dotted)}' = {quote(value)}: {err['msg']}")
 
 
 def _prefixes(loc: list[str]) -> list[str]:
     return [".".join(loc[:n]) for n in range(len(loc), 0, -1)]
+
+
+def _blamed_file(loc: list[str], origin: dict[str, Path], top: Path) -> Path:
+    """The file that set the value at ``loc`` last.
+
+    That is the file of ``loc`` itself, of a key above it, or of a key inside it (a mapping such
+    as ``adequacy.hydrology_probabilities`` set in part by a base and in part by a derived
+    file): whichever was set last (``origin`` is in the order keys were last set).
+    """
+    above = set(_prefixes(loc))
+    inside = ".".join(loc) + "."
+    setters = [path for key, path in origin.items() if key in above or key.startswith(inside)]
+    return setters[-1] if setters else top
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:

@@ -35,12 +35,20 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from model import NETWORK_DATA, ROOT, __version__
-from model.errors import InputError, did_you_mean
-from model.scenario import CapacityCarrier, Hydrology, Scenario, load_scenario, with_overrides
+from model.errors import InputError, clip, did_you_mean, quote
+from model.inputfile import load_yaml_file
+from model.scenario import (
+    HYDROLOGY_CLASSES,
+    CapacityCarrier,
+    Hydrology,
+    Scenario,
+    check_plain_name,
+    load_scenario,
+    with_overrides,
+)
 from model.sweep.case import METRIC_UNITS
 
 #: Friendly axis names and the scenario keys they set.
@@ -53,7 +61,7 @@ AXIS_ALIASES: dict[str, str] = {
     "demand_case": "demand_case",
 }
 #: Hydrology classes from wettest to driest (the order of the ``hydrology`` coordinate).
-HYDROLOGY_ORDER: tuple[str, ...] = Hydrology.__args__
+HYDROLOGY_ORDER: tuple[str, ...] = HYDROLOGY_CLASSES
 #: Most cases one sweep file may span.
 MAX_CASES = 100_000
 #: Scenario fields that name or place a case but do not change its result (left out of the key).
@@ -116,29 +124,41 @@ class Figures(_Strict):
     """Which axes the figures use."""
 
     heatmap: tuple[str, str] | None = Field(None, description="two axes for the LOLE and EUE heatmaps")
-    storage_cost_cny: dict[str, Annotated[float, Field(ge=0)]] = Field(
+    storage_cost_cny: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
         default_factory=dict,
         description="investment cost per unit of each storage axis [CNY per axis unit]; these axes "
         "are the storage options, the others are conditions",
+    )
+    smallest: str | None = Field(
+        None,
+        description="a numeric axis whose smallest value meeting the standard is the sweep's answer "
+        "(e.g. coal_gw: the smallest coal fleet that keeps LOLE within the standard)",
     )
 
 
 class SweepSpec(_Strict):
     """One sweep file (see the module docstring)."""
 
-    name: str = Field(..., min_length=1, pattern=r"^[A-Za-z0-9_.-]+$", description="sweep name")
+    name: str = Field(..., min_length=1, description="sweep name (a plain name: the folder runs/<name>)")
     description: str = Field("", description="one line for the reader")
     base: str = Field(..., description="base scenario file, relative to the sweep file")
     overrides: dict[str, Any] = Field(default_factory=dict, description="dotted keys fixed for every case")
     axes: dict[str, AxisValues] = Field(default_factory=dict, description="axis name -> values or range")
     weather_years: list[Annotated[int, Field(ge=0)]] | Range = Field([0], description="weather-year indices")
-    hydrology: list[Hydrology] = Field(["normal"], min_length=1, description="hydrology classes")
+    hydrology: list[Hydrology] = Field(
+        ["normal"], min_length=1, description="hydrology classes or observed years (observed-YYYY)"
+    )
     metrics: list[str] = Field(..., min_length=1, description="metrics kept in sweep.nc")
     figures: Figures = Field(default_factory=Figures, description="figure settings")
     screening: Screening = Field(default_factory=Screening, description="coarse screening first")
     output_dir: str | None = Field(
         None, description="sweep folder (default runs/<name>), relative to the file"
     )
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        return check_plain_name(name)
 
 
 @dataclass(frozen=True)
@@ -197,11 +217,21 @@ def load_sweep(path: Path | str) -> Sweep:
             f"available: {', '.join(metric_names)}"
         )
     base = load_scenario(path.parent / spec.base)
+    nulls = [k for k, v in spec.overrides.items() if v is None]
+    if nulls:
+        raise InputError(
+            f"{path}: overrides.{clip(nulls[0], 80)} is null; give a value, or leave the key out to keep the "
+            "base scenario's"
+        )
     try:
         base = with_overrides(base, **spec.overrides)
     except InputError as exc:
         raise InputError(f"{path}: overrides: {exc}") from None
     keys = {axis: _axis_key(path, axis) for axis in spec.axes}
+    twice = [(a, b) for i, a in enumerate(keys) for b in list(keys)[i + 1 :] if keys[a] == keys[b]]
+    if twice:
+        a, b = twice[0]
+        raise InputError(f"{path}: axes {a} and {b} both set {keys[a]}; keep one")
     axes: dict[str, list[Any]] = {}
     for axis, values in spec.axes.items():
         axes[axis] = _axis_values(path, axis, values, keys[axis], base)
@@ -209,7 +239,10 @@ def load_sweep(path: Path | str) -> Sweep:
     if any(y < 0 or y != int(y) for y in years):
         raise InputError(f"{path}: weather_years: {years} must be whole numbers >= 0")
     axes["weather_year"] = sorted({int(y) for y in years})
-    axes["hydrology"] = [h for h in HYDROLOGY_ORDER if h in spec.hydrology]
+    # classes from wettest to driest, then observed years in the file's order
+    axes["hydrology"] = [h for h in HYDROLOGY_ORDER if h in spec.hydrology] + [
+        h for h in dict.fromkeys(spec.hydrology) if h not in HYDROLOGY_ORDER
+    ]
     _check_figures(path, spec, axes)
     total = math.prod(len(v) for v in axes.values())
     if total > MAX_CASES:
@@ -221,21 +254,15 @@ def load_sweep(path: Path | str) -> Sweep:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise InputError(f"{path}: sweep file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f", line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{path}{line}: YAML syntax error: {getattr(exc, 'problem', exc)}") from None
+    data = load_yaml_file(path, "sweep")
     if not isinstance(data, dict):
         raise InputError(f"{path}: a sweep file must be a mapping of keys to values")
     return data
 
 
 def _explain(exc: ValidationError, path: Path) -> InputError:
-    errors = exc.errors()
+    # an unknown key first: 'metrcs' is a typo of 'metrics', which is then also missing
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     err = errors[0]
     if isinstance(err.get("input"), dict):  # a mapping meant as a range: report the range's own error
         ranged = [e for e in errors if "Range" in map(str, e["loc"])]
@@ -256,10 +283,11 @@ def _explain(exc: ValidationError, path: Path) -> InputError:
         if loc[:1] in (["axes"], ["weather_years"]):
             valid = sorted(Range.model_fields)
         hint = did_you_mean(loc[-1], valid)
-        return InputError(f"{path}: unknown key '{dotted}'{hint}; valid keys here: {', '.join(valid)}")
+        shown = clip(dotted, 80)
+        return InputError(f"{path}: unknown key '{shown}'{hint}; valid keys here: {', '.join(valid)}")
     if err["type"] == "missing":
         return InputError(f"{path}: required key '{dotted}' is missing")
-    return InputError(f"{path}: key '{dotted}' = {err.get('input')!r}: {err['msg']}")
+    return InputError(f"{path}: key '{clip(dotted, 80)}' = {quote(err.get('input'))}: {err['msg']}")
 
 
 def _axis_key(path: Path, axis: str) -> str:
@@ -275,7 +303,7 @@ def _axis_key(path: Path, axis: str) -> str:
     if top not in Scenario.model_fields:
         valid = [*AXIS_ALIASES, *Scenario.model_fields]
         raise InputError(
-            f"{path}: axes: unknown axis '{axis}'{did_you_mean(axis, valid)}; use one of "
+            f"{path}: axes: unknown axis '{clip(axis, 80)}'{did_you_mean(axis, valid)}; use one of "
             f"{', '.join(AXIS_ALIASES)} or a dotted scenario key (e.g. dispatch.voll_cny_per_mwh)"
         )
     return axis
@@ -292,31 +320,56 @@ def _values(path: Path, where: str, values: list[Any] | Range) -> list[Any]:
 
 
 def _axis_values(path: Path, axis: str, values: list[Any] | Range, key: str, base: Scenario) -> list[Any]:
-    """Validate every value against the scenario schema; return them sorted (numbers) or as given."""
+    """Validate every value against the scenario schema; return them sorted (numbers) or as given.
+
+    Two values that give the same scenario (``4`` and ``4.0``, ``[]`` and ``null`` ...) are an
+    error: they would be one case at two coordinates.
+    """
     out = _values(path, f"axes.{axis}", values)
+    resolved: dict[str, Any] = {}
     for v in out:
+        if v is None:
+            raise InputError(f"{path}: axes.{axis}: a value is null; every value of an axis must be given")
         try:
-            with_overrides(base, **{key: v})
+            scenario = with_overrides(base, **{key: v})
         except InputError as exc:
-            raise InputError(f"{path}: axes.{axis} = {v!r}: {exc}") from None
-    if len({json.dumps(v, sort_keys=True) for v in out}) < len(out):
-        raise InputError(f"{path}: axes.{axis}: repeated values {out}")
+            raise InputError(f"{path}: axes.{axis} = {quote(v)}: {exc}") from None
+        label = json.dumps(_value_at(scenario, key), sort_keys=True, default=str)
+        if label in resolved:
+            raise InputError(
+                f"{path}: axes.{axis}: {quote(resolved[label])} and {quote(v)} are the same value; give each "
+                "value once"
+            )
+        resolved[label] = v
     if all(isinstance(v, int | float) and not isinstance(v, bool) for v in out):
         return sorted(float(v) for v in out)
     return out
 
 
+def _value_at(scenario: Scenario, key: str) -> Any:
+    """The value of a dotted key in the resolved scenario (as JSON data)."""
+    node: Any = scenario.model_dump(mode="json")
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
 def _check_figures(path: Path, spec: SweepSpec, axes: dict[str, list[Any]]) -> None:
     named = [*(spec.figures.heatmap or ()), *spec.figures.storage_cost_cny]
+    named += [spec.figures.smallest] if spec.figures.smallest else []
     for axis in named:
         if axis not in spec.axes:
             raise InputError(
-                f"{path}: figures: '{axis}' is not an axis of this sweep{did_you_mean(axis, spec.axes)}; "
+                f"{path}: figures: '{clip(axis, 80)}' is not an axis of this sweep"
+                f"{did_you_mean(axis, spec.axes)}; "
                 f"axes: {', '.join(spec.axes)}"
             )
     for axis in spec.figures.storage_cost_cny:
         if not all(isinstance(v, float) for v in axes[axis]):
             raise InputError(f"{path}: figures.storage_cost_cny.{axis}: a storage axis must be numeric")
+    smallest = spec.figures.smallest
+    if smallest and not all(isinstance(v, float) for v in axes[smallest]):
+        raise InputError(f"{path}: figures.smallest: '{smallest}' must be a numeric axis")
 
 
 def _case(base: Scenario, keys: dict[str, str], coords: dict[str, Any]) -> Case:
