@@ -14,16 +14,19 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The main job: the 2030 reliability check, a year of hourly dispatch in a normal and an
-# extreme-dry hydrology year, each printing its verdict, then 1,000 Monte Carlo sample years
-# (weather, hydrology, unit outages) with loss-of-load indices and their standard errors.
+# extreme-dry hydrology year and an extreme-dry year with a month of coal without fuel, each
+# printing its verdict, then 1,000 Monte Carlo sample years (weather, observed and class
+# hydrology, unit outages, maintenance) with loss-of-load indices and their standard errors.
 run: $(STAMP)
 	$(BIN)/gzgrid run runs/2030-target.yaml
 	$(BIN)/gzgrid run runs/2030-extreme-dry.yaml
+	$(BIN)/gzgrid run runs/2030-coal-shortfall.yaml
 	$(BIN)/gzgrid adequacy runs/2030-target.yaml --samples 1000
 
 # Check the bundled scenarios against the register and print capacities beside the plan.
 check: $(STAMP)
-	$(BIN)/gzgrid validate runs/2030-target.yaml runs/2030-dry.yaml runs/2030-extreme-dry.yaml runs/2025-baseline.yaml
+	$(BIN)/gzgrid validate runs/2030-target.yaml runs/2030-dry.yaml runs/2030-extreme-dry.yaml \
+		runs/2030-coal-shortfall.yaml runs/2025-baseline.yaml runs/history-20*.yaml
 
 test: $(STAMP)
 	$(BIN)/ruff check .
