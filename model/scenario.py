@@ -154,7 +154,13 @@ class DispatchOptions(_Strict):
     mode: Literal["monolithic", "decomposed"] = Field(
         "decomposed", description="seasonal plan + parallel hourly windows, or the whole year as one LP"
     )
-    window_days: int = Field(7, ge=1, le=92, description="length of an hourly window in decomposed mode [d]")
+    window_days: int = Field(
+        4,
+        ge=1,
+        le=92,
+        description="length of an hourly window in decomposed mode [d] (4: twice as fast as 7 with unit "
+        "commitment, at +0.4 % cost in a measured quarter)",
+    )
     overlap_days: int = Field(1, ge=0, le=14, description="look-ahead overlap of each window [d]")
     foresight: Literal["operator", "perfect"] = Field(
         "operator",

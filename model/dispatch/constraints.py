@@ -86,8 +86,9 @@ def add_guide_band(n: pypsa.Network, snapshots: pd.Index) -> None:
     """Price each seasonal reservoir's energy outside its guide band.
 
     ``e[s, t] + below[s, t] >= lower[t] * e_nom[s]`` and ``e[s, t] - above[s, t] <= upper[t] *
-    e_nom[s]``, with ``below, above >= 0`` costing ``penalty`` [CNY per MWh and hour] times the
-    snapshot weighting (a daily plan pays 24 hours). At the last snapshot each store should hold
+    e_nom[s]`` at the last snapshot ``t`` of each day (the band moves slowly; checking it hourly
+    made the windows twice as slow), with ``below, above >= 0`` costing ``penalty`` [CNY per MWh
+    and hour] times the day's hours. At the last snapshot each store should hold
     at least its start level (``e_initial``); each MWh short costs ``terminal`` [CNY/MWh]. Prices
     are per MWh of electricity, so a store's are times its ``weights`` (its cascade factor,
     :func:`model.reservoirs.cascade_factor`).
@@ -101,13 +102,17 @@ def add_guide_band(n: pypsa.Network, snapshots: pd.Index) -> None:
     rules = pd.DataFrame({k: spec[k] for k in ("dates", "lower_guide", "upper_guide")}).rename(
         columns={"dates": "date"}
     )
-    curves = rule_curves(rules, pd.DatetimeIndex(snapshots))
-    e_nom = n.c.stores.static.e_nom[stores].to_numpy()
     sns = pd.Index(snapshots, name="snapshot")
+    # the band moves slowly: it is checked at the last snapshot of each day, priced for the day
+    day = pd.DatetimeIndex(sns).normalize()
+    last_of_day = np.r_[day[1:] != day[:-1], True]
+    weight = n.snapshot_weightings.objective.reindex(sns).groupby(day).sum().to_numpy()
+    checks = sns[last_of_day]
+    curves = rule_curves(rules, pd.DatetimeIndex(checks))
+    e_nom = n.c.stores.static.e_nom[stores].to_numpy()
     m = n.model
     e = m["Store-e"].sel(name=stores)
-    weight = n.snapshot_weightings.objective.reindex(sns).to_numpy()
-    hourly = {
+    daily = {
         "lower": float(spec["penalty_cny_per_mwh_h"]) * weight,
         "upper": float(spec.get("upper_penalty_cny_per_mwh_h", spec["penalty_cny_per_mwh_h"])) * weight,
     }
@@ -116,13 +121,14 @@ def add_guide_band(n: pypsa.Network, snapshots: pd.Index) -> None:
     cost = m.objective.expression
     for side, sign in (("lower", 1), ("upper", -1)):
         share = curves[f"{side}_guide"].to_numpy()[:, None]
-        level = xr.DataArray(share * e_nom[None, :], coords=[sns, stores])
-        slack = m.add_variables(lower=0, coords=[sns, stores], name=f"Store-guide_{side}_slack")
+        level = xr.DataArray(share * e_nom[None, :], coords=[checks, stores])
+        slack = m.add_variables(lower=0, coords=[checks, stores], name=f"Store-guide_{side}_slack")
+        at = e.sel(snapshot=checks)
         if sign > 0:
-            m.add_constraints(e + slack >= level, name="Store-guide_lower")
+            m.add_constraints(at + slack >= level, name="Store-guide_lower")
         else:
-            m.add_constraints(e - slack <= level, name="Store-guide_upper")
-        price = xr.DataArray(hourly[side], coords=[sns]) * scale
+            m.add_constraints(at - slack <= level, name="Store-guide_upper")
+        price = xr.DataArray(daily[side], coords=[checks]) * scale
         cost = cost + (slack * price).sum()
     # the horizon ends with at least the water it began with, or pays for what it leaves short
     last = sns[-1:]
