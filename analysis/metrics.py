@@ -416,7 +416,7 @@ def _commitment(n: pypsa.Network, b: _Builder) -> None:
     per = [m for m in b.masks.values()]
     b.add("coal_started_mw", [float(started.sum(axis=1).to_numpy()[m].sum()) for m in per], ("period",), "MW",
           "coal capacity started up (committed from stopped), summed over the period")  # fmt: skip
-    b.add("coal_committed_min_mw", [float(committed[m].min(initial=0.0)) if m.any() else np.nan for m in per],
+    b.add("coal_committed_min_mw", [float(committed[m].min()) if m.any() else np.nan for m in per],
           ("period",), "MW", "least coal capacity committed in any hour")  # fmt: skip
     mean = [float(committed[m].mean()) if m.any() else np.nan for m in per]
     b.add("coal_committed_mean_mw", mean, ("period",), "MW", "mean coal capacity committed")
