@@ -18,6 +18,9 @@ def test_adequacy_prints_indices_and_verdict_and_writes_files(tmp_path, capsys):
         assert word in text
     with xr.open_dataset(out / "adequacy.nc") as ds:
         assert ds.attrs["samples"] == 6 and ds.attrs["seed"] == 2
+        # the printed verdict is the file's ("reliable" would also match "NOT reliable")
+        verdicts = [line for line in text.splitlines() if line.startswith("verdict:")]
+        assert len(verdicts) == 1 and verdicts[0].startswith(f"verdict: {ds.attrs['verdict']} (LOLE ")
         assert ds.lole_h_mean.attrs["units"] == "h/yr"
     assert len(list(out.glob("adequacy_*.png"))) == 3
     assert not list(out.glob(".*tmp*"))

@@ -214,14 +214,15 @@ def test_sampled_stress_is_recorded_and_reproducible(scenario, register):
     a = run_adequacy(case, register, samples=6, seed=2, hours=48, batch_size=2)
     b = run_adequacy(case, register, samples=6, seed=2, hours=48, batch_size=6)
     stress = a.sample_coal_stress.values
+    assert 0 < stress.sum() < len(stress), "seed 2 should draw stressed and unstressed years"
     np.testing.assert_array_equal(stress, b.sample_coal_stress.values)
     np.testing.assert_array_equal(a.eue_mwh.values, b.eue_mwh.values)
     np.testing.assert_array_equal(stress, outages.draw_coal_stress(outages.sample_keys(2, np.arange(6)), 0.5))
     assert a.n_by_coal_supply.values.tolist() == [int((~stress).sum()), int(stress.sum())]
     assert a.attrs["years_with_coal_stress"] == int(stress.sum())
-    given = a.eue_mwh_by_coal_supply_mean.sel(coal_supply="stress")
-    if stress.any():
-        assert float(given) == pytest.approx(float(a.eue_mwh.values[stress].mean()))
+    for kind, rows in (("stress", stress), ("no_stress", ~stress)):
+        given = a.eue_mwh_by_coal_supply_mean.sel(coal_supply=kind)
+        assert float(given) == pytest.approx(float(a.eue_mwh.values[rows].mean()))
     assert a.lole_h_by_coal_supply_mean.attrs["units"] == "h/yr"
 
 

@@ -1,8 +1,8 @@
-"""Metrics on tiny solved networks whose answers are worked out by hand."""
+"""Metrics on tiny solved networks whose answers are worked out by hand (conftest's
+:func:`~tests.conftest.shortfall_network` and :func:`~tests.conftest.export_network`)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pypsa
 import pytest
@@ -10,98 +10,17 @@ import xarray as xr
 
 from analysis.metrics import metrics, write_metrics
 from analysis.summary import summarize
-
-pypsa.options.api.legacy_string_dtype = False
-HOURS = 24
-COAL_CO2_FUEL = 0.34  # t/MWh_th; at efficiency 0.4 -> 0.85 t/MWh_el
-
-
-def _network() -> pypsa.Network:
-    n = pypsa.Network()
-    n.set_snapshots(pd.date_range("2030-01-01", periods=HOURS, freq="h"))
-    colours = {"coal": "#4d4d4d", "solar": "#f5c400", "biomass": "#7a9a3a", "dr": "#e0a0a0"}
-    for c in ("coal", "solar", "biomass", "dr", "load_shedding", "load", "export", "export_cut", "AC"):
-        n.add("Carrier", c, color=colours.get(c, ""), co2_emissions=COAL_CO2_FUEL if c == "coal" else 0.0)
-    n.add("Bus", ["guiyang", "guangdong"], carrier="AC")
-    return n
-
-
-def _solve(n: pypsa.Network) -> pypsa.Network:
-    _, condition = n.optimize(solver_name="highs", io_api="direct", include_objective_constant=False)
-    assert condition == "optimal"
-    return n
-
-
-def shortfall_network() -> pypsa.Network:
-    """Load 100 MW, 150 MW in hours 10-13 and 130 MW in hour 20; 120 MW coal and 10 MW DR.
-
-    Shed: 20 MW for 4 h (one event); DR: 10 MW in 5 h (two events).
-    """
-    n = _network()
-    load = np.full(HOURS, 100.0)
-    load[10:14] = 150.0
-    load[20] = 130.0
-    n.add("Load", "load_guiyang", bus="guiyang", carrier="load", p_set=load)
-    n.add(
-        "Generator",
-        "coal_guiyang",
-        bus="guiyang",
-        carrier="coal",
-        p_nom=120,
-        marginal_cost=300,
-        efficiency=0.4,
-    )
-    n.add("Generator", "dr_guiyang", bus="guiyang", carrier="dr", p_nom=10, marginal_cost=1000)
-    n.add("Generator", "shed_guiyang", bus="guiyang", carrier="load_shedding", p_nom=200, marginal_cost=1e4)
-    return _solve(n)
-
-
-def export_network(biomass_mw: float = 0.0, coal_mw: float = 200.0) -> pypsa.Network:
-    """Load 100 MW; 300 MW solar offering half in hours 8-15; 200 MW coal; 20 MW exported.
-
-    Solar hours: demand 120, offered 150 -> 30 MW curtailed for 8 h. Coal: 120 MW for 16 h.
-    """
-    n = _network()
-    n.add("Load", "load_guiyang", bus="guiyang", carrier="load", p_set=np.full(HOURS, 100.0))
-    pu = np.zeros(HOURS)
-    pu[8:16] = 0.5
-    n.add("Generator", "solar_guiyang", bus="guiyang", carrier="solar", p_nom=300, p_max_pu=pu)
-    n.add(
-        "Generator",
-        "coal_guiyang",
-        bus="guiyang",
-        carrier="coal",
-        p_nom=coal_mw,
-        marginal_cost=300,
-        efficiency=0.4,
-    )
-    if biomass_mw:
-        n.add(
-            "Generator",
-            "biomass_guiyang",
-            bus="guiyang",
-            carrier="biomass",
-            p_nom=biomass_mw,
-            marginal_cost=900,
-        )
-    n.add("Generator", "shed_guiyang", bus="guiyang", carrier="load_shedding", p_nom=200, marginal_cost=1e4)
-    n.add(
-        "Link", "export-guiyang", bus0="guiyang", bus1="guangdong", carrier="export", p_nom=50, efficiency=1.0
-    )
-    n.add("Load", "export obligation", bus="guangdong", carrier="export", p_set=np.full(HOURS, 20.0))
-    n.add("Generator", "export cut", bus="guangdong", carrier="export_cut", p_nom=20, marginal_cost=3000)
-    return _solve(n)
+from tests.conftest import HOURS_OF_DAY, export_network
 
 
 @pytest.fixture(scope="module")
-def shortfall() -> xr.Dataset:
-    return metrics(shortfall_network())
+def shortfall(shortfall_day: pypsa.Network) -> xr.Dataset:
+    return metrics(shortfall_day)
 
 
 @pytest.fixture(scope="module")
-def exports() -> tuple[pypsa.Network, xr.Dataset]:
-    n = export_network()
-    return n, metrics(n)
+def exports(export_day: pypsa.Network) -> tuple[pypsa.Network, xr.Dataset]:
+    return export_day, metrics(export_day)
 
 
 def test_shortfall_of_known_size_and_duration(shortfall: xr.Dataset) -> None:
@@ -111,7 +30,7 @@ def test_shortfall_of_known_size_and_duration(shortfall: xr.Dataset) -> None:
     assert float(p.peak_shortfall_mw) == pytest.approx(20.0)
     assert float(p.shortfall_events) == 1
     assert float(p.longest_shortfall_h) == 4
-    demand = 100 * HOURS + 50 * 4 + 30
+    demand = 100 * HOURS_OF_DAY + 50 * 4 + 30
     assert float(p.neue_ppm) == pytest.approx(80.0 / demand * 1e6)
     assert float(p.dr_mwh) == pytest.approx(50.0)
     assert float(p.dr_hours) == 5
@@ -138,7 +57,7 @@ def test_curtailment_and_generation(exports: tuple[pypsa.Network, xr.Dataset]) -
     assert float(p.curtailment_mwh.sel(vre="wind")) == 0.0
     assert float(p.generation_twh.sel(carrier="coal")) == pytest.approx(1920 / 1e6)
     assert float(p.utilisation_hours.sel(carrier="solar")) == pytest.approx(960 / 300)
-    assert float(p.capacity_factor.sel(carrier="coal")) == pytest.approx(1920 / (200 * HOURS))
+    assert float(p.capacity_factor.sel(carrier="coal")) == pytest.approx(1920 / (200 * HOURS_OF_DAY))
 
 
 def test_coal_share_co2_and_exports(exports: tuple[pypsa.Network, xr.Dataset]) -> None:

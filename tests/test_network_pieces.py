@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pypsa
 import pytest
 
-from model.dispatch import solve_monolithic
 from model.network import (
     add_demand_response,
     add_exports,
@@ -16,39 +14,7 @@ from model.network import (
     add_storage,
     ecological_floor,
 )
-from model.scenario import SolverOptions
-
-VOLL = 10_000.0
-
-
-def _bus(hours: int, load: float | list[float]) -> pypsa.Network:
-    n = pypsa.Network()
-    n.set_snapshots(pd.date_range("2030-01-01", periods=hours, freq="h"))
-    n.add(
-        "Carrier",
-        [
-            "AC",
-            "load_shedding",
-            "dr",
-            "export",
-            "export_cut",
-            "hydro",
-            "spill",
-            "inflow",
-            "hydro_reservoir",
-            "battery",
-            "ror",
-            "gas",
-        ],
-    )
-    n.add("Bus", "a", carrier="AC")
-    n.add("Load", "load_a", bus="a", carrier="load", p_set=pd.Series(load, index=n.snapshots, dtype=float))
-    return n
-
-
-def _solve(n: pypsa.Network) -> pypsa.Network:
-    solve_monolithic(n, SolverOptions())
-    return n
+from tests.conftest import VOLL, hydro_stations, one_bus, solve, station
 
 
 def _gen(n, name):
@@ -56,10 +22,10 @@ def _gen(n, name):
 
 
 def test_merit_order_and_price():
-    n = _bus(3, 100.0)
+    n = one_bus(3, 100.0)
     n.add("Generator", "cheap", bus="a", p_nom=60, marginal_cost=10)
     n.add("Generator", "dear", bus="a", p_nom=100, marginal_cost=50)
-    _solve(n)
+    solve(n)
     assert np.allclose(_gen(n, "cheap"), 60)
     assert np.allclose(_gen(n, "dear"), 40)
     assert np.allclose(n.c.buses.dynamic.marginal_price["a"], 50)
@@ -79,12 +45,12 @@ def _battery(p_nom: float, hours: float, round_trip: float) -> tuple[pd.DataFram
 
 @pytest.mark.parametrize(("dear_cost", "cycles"), [(100.0, True), (12.0, False)])
 def test_storage_arbitrage_pays_its_losses(dear_cost, cycles):
-    n = _bus(4, 10.0)
+    n = one_bus(4, 10.0)
     avail = pd.Series([1, 1, 0, 0], index=n.snapshots, dtype=float)
     n.add("Generator", "cheap", bus="a", p_nom=30, marginal_cost=10, p_max_pu=avail)
     n.add("Generator", "dear", bus="a", p_nom=30, marginal_cost=dear_cost)
     add_storage(n, *_battery(10, 2, 0.81))
-    _solve(n)
+    solve(n)
     out = n.c.storage_units.dynamic.p_dispatch["bat"].sum()
     if cycles:
         # 2 h x 10 MW charged, x 0.9 into store, x 0.9 back out = 16.2 MWh
@@ -94,37 +60,13 @@ def test_storage_arbitrage_pays_its_losses(dear_cost, cycles):
         assert out == pytest.approx(0, abs=1e-6)
 
 
-def _station(sid: str, **kw) -> dict:
-    row = {
-        "id": sid,
-        "bus": "a",
-        "river": "r",
-        "kind": "reservoir",
-        "cascade_order": 1,
-        "downstream": "",
-        "p_nom_mw": 10.0,
-        "reservoir_mwh": 0.0,
-        "ror_share": 0.0,
-        "eco_min_pu": 0.0,
-        "head_m": 100.0,
-        "upstream": "",
-        "head_ratio": 0.0,
-    }
-    row.update(kw)
-    return row
-
-
-def _hydro(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows).set_index("id")
-
-
 def test_reservoir_inflow_and_spill():
-    n = _bus(4, 5.0)
-    hydro = _hydro([_station("s", p_nom_mw=5.0, reservoir_mwh=10.0)])
+    n = one_bus(4, 5.0)
+    hydro = hydro_stations([station("s", p_nom_mw=5.0, reservoir_mwh=10.0)])
     inflow = pd.DataFrame({"s": 20.0}, index=n.snapshots)
     add_hydro(n, hydro, inflow, pd.DataFrame({"a": 0.0}, index=n.snapshots))
     add_load_shedding(n, pd.Series({"a": 5.0}), VOLL)
-    _solve(n)
+    solve(n)
     links = n.c.links.dynamic
     assert np.allclose(-links.p1["s turbine"], 5.0)
     # 80 MWh in, 20 out through the turbine, the level is cyclic: 60 spilled
@@ -134,17 +76,17 @@ def test_reservoir_inflow_and_spill():
 
 
 def test_cascade_passes_water_down():
-    n = _bus(4, 20.0)
-    hydro = _hydro(
+    n = one_bus(4, 20.0)
+    hydro = hydro_stations(
         [
-            _station("up", downstream="down", head_ratio=0.5, p_nom_mw=10.0),
-            _station("down", cascade_order=2, upstream="up", p_nom_mw=100.0, head_m=50.0),
+            station("up", downstream="down", head_ratio=0.5, p_nom_mw=10.0),
+            station("down", cascade_order=2, upstream="up", p_nom_mw=100.0, head_m=50.0),
         ]
     )
     inflow = pd.DataFrame({"up": 10.0, "down": 0.0}, index=n.snapshots)
     add_hydro(n, hydro, inflow, pd.DataFrame({"a": 0.0}, index=n.snapshots))
     add_load_shedding(n, pd.Series({"a": 20.0}), VOLL)
-    _solve(n)
+    solve(n)
     p1 = n.c.links.dynamic.p1
     assert np.allclose(-p1["up turbine"], 10.0)
     assert np.allclose(-p1["down turbine"], 5.0)  # half the head: half the energy
@@ -153,10 +95,10 @@ def test_cascade_passes_water_down():
 
 def test_ecological_floor_never_exceeds_arriving_water():
     idx = pd.RangeIndex(3)
-    hydro = _hydro(
+    hydro = hydro_stations(
         [
-            _station("up", downstream="down", head_ratio=0.5, eco_min_pu=0.5),
-            _station("down", cascade_order=2, upstream="up", eco_min_pu=0.5, head_m=50.0),
+            station("up", downstream="down", head_ratio=0.5, eco_min_pu=0.5),
+            station("down", cascade_order=2, upstream="up", eco_min_pu=0.5, head_m=50.0),
         ]
     )
     inflow = pd.DataFrame({"up": [10.0, 0.0, 20.0], "down": [0.0, 0.0, 2.0]}, index=idx)
@@ -169,13 +111,13 @@ def test_ecological_floor_never_exceeds_arriving_water():
 
 def test_dr_only_after_storage_and_within_its_caps():
     load = 100.0
-    n = _bus(8, load)
+    n = one_bus(8, load)
     avail = pd.Series([1.1] * 2 + [0.9] * 6, index=n.snapshots)
     n.add("Generator", "coal", bus="a", p_nom=100, p_max_pu=avail, marginal_cost=300)
     add_storage(n, *_battery(5, 2, 1.0))
     add_demand_response(n, pd.Series({"a": 10.0}), cost=2000, hours_per_year=3, hours_per_event=2)
     add_load_shedding(n, pd.Series({"a": load}), VOLL)
-    _solve(n)
+    solve(n)
     dr = _gen(n, "dr_a")
     assert n.c.storage_units.dynamic.p_dispatch["bat"].sum() == pytest.approx(10.0, abs=1e-4)
     assert dr.sum() == pytest.approx(30.0, abs=1e-4)  # 3 h a year x 10 MW
@@ -185,20 +127,20 @@ def test_dr_only_after_storage_and_within_its_caps():
 
 
 def test_export_is_cut_before_domestic_load():
-    n = _bus(3, 80.0)
+    n = one_bus(3, 80.0)
     n.add("Bus", "guangdong", carrier="AC")
     n.add("Generator", "coal", bus="a", p_nom=100, marginal_cost=300)
     n.add("Link", "export", bus0="a", bus1="guangdong", p_nom=50, efficiency=1.0, carrier="export")
     add_exports(n, pd.Series(40.0, index=n.snapshots), penalty=3000)
     add_load_shedding(n, pd.Series({"a": 80.0}), VOLL)
-    _solve(n)
+    solve(n)
     assert np.allclose(_gen(n, "export cut"), 20.0)
     assert np.allclose(_gen(n, "shed_a"), 0.0)
 
 
 def test_unserved_energy_is_the_unavoidable_shortfall():
-    n = _bus(3, 80.0)
+    n = one_bus(3, 80.0)
     n.add("Generator", "coal", bus="a", p_nom=50, marginal_cost=300)
     add_load_shedding(n, pd.Series({"a": 80.0}), VOLL)
-    _solve(n)
+    solve(n)
     assert _gen(n, "shed_a").sum() == pytest.approx(90.0)

@@ -9,18 +9,12 @@ import pytest
 
 from model.capacity import PLAN_CAPACITY_TARGETS, asset_capacities, capacity_by_carrier, coal_share
 from model.errors import InputError
-from model.register import PREFECTURES, SPECS, load_register
+from model.register import PREFECTURES, load_register
 from model.scenario import load_scenario
 from tests.conftest import RUNS
 
 #: targets.csv id -> carrier whose register total must equal the plan's figure [GW]
 PLAN_TOTALS = {target: carrier for carrier, target in PLAN_CAPACITY_TARGETS.items()}
-
-
-def test_every_row_has_a_source(register):
-    for name in SPECS:
-        df = getattr(register, name)
-        assert (df.source.str.len() > 0).all(), name
 
 
 def test_2030_totals_equal_the_plan(register):
@@ -41,9 +35,10 @@ def test_2025_totals_honour_the_plan(register):
     plan = register.targets[register.targets.year == 2025].set_index("id")
     assert gw["solar"] == pytest.approx(31.0)
     assert gw["wind"] == pytest.approx(10.8)
-    for tid, carrier in PLAN_TOTALS.items():
-        if tid in plan.index:
-            assert gw[carrier] >= plan.loc[tid, "value"] - 1e-9, carrier
+    checked = [tid for tid in PLAN_TOTALS if tid in plan.index]
+    assert "pv_capacity" in checked and "hydro_capacity" in checked  # the plan's 2025 figures are there
+    for tid in checked:
+        assert gw[PLAN_TOTALS[tid]] >= plan.loc[tid, "value"] - 1e-9, tid
 
 
 def test_pv_bases_get_most_solar(register):

@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_targets import make_run
 
 from analysis.report import hindcast_html, write_report
 from model.weather.hydrology import RECORD_PERIODS
+from tests.conftest import make_run
 
-CHROMIUM = Path("/usr/bin/chromium")
+#: Debian's package installs /usr/bin/chromium; other systems may call it chromium-browser.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +66,8 @@ def test_hindcast_section(tmp_path: Path) -> None:
 
 @pytest.mark.browser
 def test_report_renders_in_headless_chromium(report: Path, tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("headless Chromium not installed (/usr/bin/chromium; Debian package 'chromium')")
+    if CHROMIUM is None:
+        pytest.skip("headless Chromium not installed (no 'chromium' on PATH; Debian package 'chromium')")
     probe = tmp_path / "probe.html"
     check = (
         "<script>window.onload=()=>{document.title=[...document.images]"
@@ -77,7 +78,7 @@ def test_report_renders_in_headless_chromium(report: Path, tmp_path: Path) -> No
         probe.read_text(encoding="utf-8").replace("</body>", check + "</body>"), encoding="utf-8"
     )
     out = subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000",
          "--dump-dom", probe.as_uri()],

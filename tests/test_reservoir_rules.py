@@ -11,28 +11,18 @@ import pandas as pd
 import pypsa
 import pytest
 
-from model.dispatch import dispatch, solve_monolithic
+from model.dispatch import dispatch
 from model.network import add_hydro
 from model.network.grid import add_load_shedding
 from model.reservoirs import cascade_factor, rule_curves, usable_energy_mwh
 from model.scenario import DispatchOptions, SolverOptions
-from tests.test_dispatch import seasonal_network
-from tests.test_network_pieces import _bus, _hydro, _station
-
-VOLL = 10_000.0
+from tests.conftest import VOLL, hydro_stations, one_bus, seasonal_network, solve, station
 
 
 def _rules(ceiling: float, lower: float, upper: float) -> pd.DataFrame:
     return pd.DataFrame(
         {"date": ["01-01", "07-01"], "ceiling": ceiling, "lower_guide": lower, "upper_guide": upper}
     )
-
-
-def _summer_bus(hours: int, load: float) -> pypsa.Network:
-    n = _bus(hours, load)
-    n.set_snapshots(pd.date_range("2030-06-01", periods=hours, freq="h"))
-    n.c.loads.dynamic.p_set = pd.DataFrame({"load_a": float(load)}, index=n.snapshots)
-    return n
 
 
 def test_usable_energy_and_cascade_factor():
@@ -58,12 +48,12 @@ def test_flood_ceiling_forces_spill_worked_by_hand():
     # 1,200 MWh come in, the turbine takes 120 in the first day and 120 in the second, so without
     # a ceiling nothing would spill (the store holds 1,000 MWh). The flood ceiling (85 %) keeps
     # 150 MWh empty: the store peaks at 850 and 1,200 - 120 - 850 = 230 MWh are spilled.
-    n = _summer_bus(48, 5.0)
-    hydro = _hydro([_station("s", p_nom_mw=5.0, reservoir_mwh=1000.0)])
+    n = one_bus(48, 5.0, start="2030-06-01")
+    hydro = hydro_stations([station("s", p_nom_mw=5.0, reservoir_mwh=1000.0)])
     inflow = pd.DataFrame({"s": np.r_[np.full(24, 50.0), np.zeros(24)]}, index=n.snapshots)
     add_hydro(n, hydro, inflow, pd.DataFrame({"a": 0.0}, index=n.snapshots), _rules(0.85, 0.0, 0.85))
     add_load_shedding(n, pd.Series({"a": 5.0}), VOLL)
-    solve_monolithic(n, SolverOptions())
+    solve(n)
     e = n.c.stores.dynamic.e["s reservoir"]
     assert e.max() == pytest.approx(850.0, abs=1e-3)
     assert n.c.links.dynamic.p0["s spill"].sum() == pytest.approx(230.0, abs=1e-3)
@@ -77,13 +67,13 @@ def test_guide_band_holds_water_unless_a_shortage_follows(coal_cost, draws_down)
     # the turbine can serve. Below the guide each MWh costs the band's price every hour, and an
     # end below the start costs the terminal price: against coal at 300 CNY/MWh the water stays;
     # against lost load (dearer than coal here) it is used.
-    n = _summer_bus(24, 5.0)
-    hydro = _hydro([_station("s", p_nom_mw=5.0, reservoir_mwh=1000.0)])
+    n = one_bus(24, 5.0, start="2030-06-01")
+    hydro = hydro_stations([station("s", p_nom_mw=5.0, reservoir_mwh=1000.0)])
     inflow = pd.DataFrame({"s": 0.0}, index=n.snapshots)
     add_hydro(n, hydro, inflow, pd.DataFrame({"a": 0.0}, index=n.snapshots), _rules(1.0, 0.5, 0.9))
     n.add("Generator", "coal", bus="a", p_nom=5.0, marginal_cost=coal_cost, carrier="coal")
     add_load_shedding(n, pd.Series({"a": 5.0}), VOLL)
-    solve_monolithic(n, SolverOptions())
+    solve(n)
     e = n.c.stores.dynamic.e["s reservoir"]
     assert n.c.stores.static.e_initial["s reservoir"] == pytest.approx(500.0)
     if draws_down:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
 import pypsa
 import pytest
 
 from model.run import run_scenario
 from model.scenario import load_scenario, with_overrides
-from tests.conftest import RUNS, water_balance_residual
+from tests.conftest import RUNS, bus_balance, water_balance_residual
 
 TOL = 1e-3  # MW or MWh
 
@@ -31,26 +30,6 @@ def n(run) -> pypsa.Network:
     return pypsa.Network(run.folder / "network.nc")
 
 
-def injections(n: pypsa.Network) -> pd.DataFrame:
-    """Power injected into every bus by every component [MW], summed per bus and hour."""
-    c = n.c
-    parts = [
-        c.generators.dynamic.p.T.groupby(c.generators.static.bus).sum().T,
-        c.storage_units.dynamic.p.T.groupby(c.storage_units.static.bus).sum().T,
-        c.stores.dynamic.p.T.groupby(c.stores.static.bus).sum().T,
-        -c.loads.dynamic.p.T.groupby(c.loads.static.bus).sum().T,
-    ]
-    links = c.links.static
-    for i in ("0", "1", "2"):
-        p = c.links.dynamic[f"p{i}"]
-        if p.empty:
-            continue
-        bus = links.loc[p.columns, f"bus{i}"]
-        used = bus != ""  # links without a third bus
-        parts.append(-p.loc[:, used].T.groupby(bus[used]).sum().T)
-    return pd.concat(parts, axis=1).T.groupby(level=0).sum().T
-
-
 def test_run_folder_is_complete(run):
     names = {p.name for p in run.folder.iterdir()}
     assert {"scenario.yaml", "network.nc", "summary.json", "log.txt"} <= names
@@ -65,7 +44,7 @@ def test_run_folder_is_complete(run):
 
 
 def test_energy_balance_closes_at_every_bus_and_hour(n):
-    balance = injections(n)
+    balance = bus_balance(n)
     assert set(balance.columns) == set(n.buses.index)
     assert np.abs(balance.to_numpy()).max() < TOL
 

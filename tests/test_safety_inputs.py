@@ -12,6 +12,7 @@ import pytest
 from analysis.plan_table import plan_table
 from model.capacity import PLAN_CAPACITY_TARGETS, asset_capacities
 from model.cli import main
+from model.dispatch.highs import highs_options
 from model.errors import GzgridWarning, InputError, quote
 from model.inputfile import MAX_NODES, load_yaml_file
 from model.profiles import check_profiles_fit, profiles_memory_mib
@@ -104,10 +105,11 @@ def test_highs_options_are_checked_against_highs(tmp_path, capsys, options, need
     _fails(capsys, ["validate", str(bad)], "s.yaml", "solver.options", *needles)
 
 
-def test_good_highs_options_pass():
+def test_good_highs_options_reach_highs():
     options = {"presolve": "on", "time_limit": 5}
     scenario = with_overrides(load_scenario(TARGET), **{"solver.options": options})
-    assert scenario.solver.options["presolve"] == "on"
+    given = highs_options(scenario.solver)  # what HiGHS is called with: the user's own options last
+    assert given["presolve"] == "on" and given["time_limit"] == 5 and given["output_flag"] is False
 
 
 def test_unknown_must_run_id_is_named_with_did_you_mean(tmp_path, capsys, register):

@@ -1,6 +1,7 @@
 """Run folders: a run never deletes what it did not write; damaged run folders give one line.
 
-One real 48-hour run (monolithic, in-process) serves every test that needs a run folder.
+One real 48-hour run (conftest's ``short_run``, shared with test_cli.py) serves every test that
+needs a run folder; tests that change it work on a copy.
 """
 
 from __future__ import annotations
@@ -33,11 +34,10 @@ def _one_error_line(err: str, *needles: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def run_folder(tmp_path_factory) -> Path:
-    """A real run folder: 48 h of the 2030 target, written by ``gzgrid run``."""
-    out = tmp_path_factory.mktemp("safety") / "short"
-    assert main(["run", TARGET, *QUICK, "--out", str(out)]) == 0
-    return out
+def run_folder(short_run) -> Path:
+    """A real run folder: 48 h of the 2030 target, written by ``gzgrid run`` (read only)."""
+    assert short_run.status == 0
+    return short_run.folder
 
 
 @pytest.mark.parametrize("content", ["folder", "file", "symlink"])

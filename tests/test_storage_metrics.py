@@ -1,22 +1,12 @@
-"""Storage metrics (analysis.storage) on a one-bus day whose answers are worked out by hand.
-
-The day: 100 MW of load; 300 MW of solar offering 180 MW in hours 8-11, 150 MW in hours 12-15 and
-110 MW in hour 16, nothing otherwise; coal (300 CNY/MWh) covers the rest. A 20 MW / 200 MWh
-battery (charging 80 % efficient, discharging lossless) and a hydrogen chain (20 MW
-electrolyser at 50 %, 100 MWh H2 store, fuel cell taking 20 MW of H2 at 50 %) both start empty.
-
-Worked out: in hours 8-15 solar is curtailed, the price is 0 and both charge at full power
-(20 + 20 MW), leaving 40 MW curtailed in hours 8-11 and 10 MW in hours 12-15. In hour 16 the
-10 MW surplus goes to the battery (it values a MWh at 0.8 x 300 = 240 CNY, the electrolyser at
-0.5 x 0.5 x 300 = 75), so nothing is curtailed and the price is 240. In the evening coal is
-marginal at 300 and everything stored comes back: the battery 0.8 x 170 = 136 MWh, the fuel cell
-0.5 x 80 = 40 MWh from 80 MWh of H2.
+"""Storage metrics (analysis.storage) on conftest's one-bus storage day, whose answers are worked
+out by hand in :func:`tests.conftest.storage_day`: the battery charges 170 MWh from surplus
+(8 h x 20 MW at price 0, then 10 MW at 240 CNY/MWh) and gives back 136 MWh at 300 CNY/MWh; the
+hydrogen chain turns 160 MWh of surplus into 80 MWh of H2 and 40 MWh back.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pypsa
 import pytest
 import xarray as xr
@@ -24,48 +14,14 @@ import xarray as xr
 from analysis.metrics import metrics
 from analysis.storage import storage_levels
 from analysis.summary import STORAGE_KEYS, summarize
+from tests.conftest import STORAGE_DAY_PRICE
 
-pypsa.options.api.legacy_string_dtype = False
-HOURS = 24
-PRICE = 300.0  # coal's marginal cost [CNY/MWh]
-
-
-def storage_day() -> pypsa.Network:
-    """The solved one-bus day of the module docstring."""
-    n = pypsa.Network()
-    n.set_snapshots(pd.date_range("2030-01-01", periods=HOURS, freq="h"))
-    for c in ("coal", "solar", "battery", "H2", "electrolyser", "fuel_cell", "load", "AC"):
-        n.add("Carrier", c, co2_emissions=0.0)
-    n.add("Bus", "guiyang", carrier="AC")
-    n.add("Bus", "h2", carrier="H2")
-    n.add("Load", "load_guiyang", bus="guiyang", carrier="load", p_set=np.full(HOURS, 100.0))
-    pu = np.zeros(HOURS)
-    pu[8:12], pu[12:16], pu[16] = 0.6, 0.5, 110 / 300
-    n.add("Generator", "solar_guiyang", bus="guiyang", carrier="solar", p_nom=300, p_max_pu=pu)
-    n.add("Generator", "coal_guiyang", bus="guiyang", carrier="coal", p_nom=200, marginal_cost=PRICE)
-    n.add(
-        "StorageUnit",
-        "battery_guiyang",
-        bus="guiyang",
-        carrier="battery",
-        p_nom=20,
-        max_hours=10,
-        efficiency_store=0.8,
-        efficiency_dispatch=1.0,
-        cyclic_state_of_charge=False,
-        state_of_charge_initial=0.0,
-    )
-    n.add("Store", "h2_store", bus="h2", carrier="H2", e_nom=100, e_cyclic=False, e_initial=0.0)
-    n.add("Link", "electrolyser", bus0="guiyang", bus1="h2", carrier="electrolyser", p_nom=20, efficiency=0.5)
-    n.add("Link", "fuel_cell", bus0="h2", bus1="guiyang", carrier="fuel_cell", p_nom=20, efficiency=0.5)
-    _, condition = n.optimize(solver_name="highs", io_api="direct", include_objective_constant=False)
-    assert condition == "optimal"
-    return n
+PRICE = STORAGE_DAY_PRICE  # coal's marginal cost [CNY/MWh]
 
 
 @pytest.fixture(scope="module")
-def day() -> pypsa.Network:
-    return storage_day()
+def day(storage_day_solved: pypsa.Network) -> pypsa.Network:
+    return storage_day_solved
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +33,7 @@ def approx(x: float) -> object:
     return pytest.approx(x, rel=1e-6, abs=1e-6)
 
 
-def test_the_day_is_what_the_docstring_says(day: pypsa.Network) -> None:
+def test_the_day_is_what_storage_day_says(day: pypsa.Network) -> None:
     price = day.c.buses.dynamic.marginal_price.guiyang
     assert price.iloc[8:16].to_numpy() == approx(0.0)
     assert price.iloc[16] == approx(0.8 * PRICE)

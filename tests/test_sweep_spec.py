@@ -8,7 +8,7 @@ import pytest
 
 from model.cli import main
 from model.errors import InputError
-from model.sweep import case_key, load_sweep
+from model.sweep import Sweep, case_key, load_sweep
 from tests.conftest import RUNS
 
 GOOD = f"""
@@ -30,8 +30,14 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_ranges_include_stop_and_cases_span_the_grid(tmp_path):
-    sweep = load_sweep(_write(tmp_path, GOOD))
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Sweep:
+    """GOOD, loaded once (24 cases: loading validates every case's scenario)."""
+    return load_sweep(_write(tmp_path_factory.mktemp("spec"), GOOD))
+
+
+def test_ranges_include_stop_and_cases_span_the_grid(good):
+    sweep = good
     assert sweep.axes["battery_gw"] == [2.0, 4.0, 6.0]
     assert sweep.axes["weather_year"] == [0, 1]
     assert sweep.axes["hydrology"] == ["dry", "extreme_dry"]  # wettest first, whatever the file's order
@@ -43,8 +49,8 @@ def test_ranges_include_stop_and_cases_span_the_grid(tmp_path):
     assert sweep.lole_standard_h == pytest.approx(2.4 * 48 / 8760)
 
 
-def test_key_ignores_the_name_and_follows_every_value(tmp_path):
-    case = load_sweep(_write(tmp_path, GOOD)).cases[0]
+def test_key_ignores_the_name_and_follows_every_value(good):
+    case = good.cases[0]
     renamed = case.scenario.model_copy(update={"name": "other", "output_dir": "elsewhere"})
     assert case_key(renamed) == case.key
     changed = case.scenario.model_copy(update={"dr_share": 0.07})

@@ -7,25 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
-from test_metrics import export_network
 
 from analysis.targets import STATUSES, target_table, write_target_table
-
-
-def make_run(folder: Path) -> Path:
-    """A run folder: the resolved-scenario keys analysis reads and a small solved network."""
-    folder.mkdir(parents=True, exist_ok=True)
-    scenario = {
-        "name": "fixture",
-        "description": "tiny solved network",
-        "year": 2030,
-        "hydrology": "normal",
-        "adequacy": {"lole_h": 2.4, "reserve_margin": 0.15},
-    }
-    (folder / "scenario.yaml").write_text(yaml.safe_dump(scenario), encoding="utf-8")
-    export_network(biomass_mw=1000.0).export_to_netcdf(folder / "network.nc")
-    return folder
+from tests.conftest import make_run
 
 
 @pytest.fixture(scope="module")

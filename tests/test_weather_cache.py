@@ -8,11 +8,11 @@ import xarray as xr
 
 from model.weather import load_or_generate, tz_aware_snapshots
 from model.weather.timeaxis import time_axis
-from tests.test_weather_calibration import read_inputs
+from tests.conftest import weather_inputs
 
 
 def test_cache_round_trip(tmp_path):
-    regions, stations, shares = read_inputs()
+    regions, stations, shares = weather_inputs()
     first = load_or_generate(regions, stations, shares, 250.0, seed=2, cache_dir=tmp_path)
     files = sorted(tmp_path.iterdir())
     assert len(files) == 1 and files[0].suffix == ".nc" and files[0].name.startswith("profiles-")
@@ -27,7 +27,7 @@ def test_cache_round_trip(tmp_path):
 
 
 def test_tz_aware_snapshots(tmp_path):
-    regions, stations, shares = read_inputs()
+    regions, stations, shares = weather_inputs()
     ds = load_or_generate(regions, stations, shares, 250.0, seed=2, cache_dir=tmp_path)
     idx = tz_aware_snapshots(ds)
     assert str(idx.tz) == "Asia/Shanghai" and len(idx) == 8760

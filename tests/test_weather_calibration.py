@@ -6,30 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import NETWORK_DATA
 from model.weather import calibration_table, generate_profiles
+from tests.conftest import weather_inputs
 
 #: Years pooled for calibration. Single-year hydro months vary by ~0.25 (DATA: Dec 0.30-0.94),
 #: so 100 years keep the sampling error of a monthly mean (~0.03) well inside the ±0.1 tolerance.
 N_YEARS = 100
 
 
-def read_inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
-    """Prefectures, 2030 hydro stations and demand shares from the test register."""
-    buses = pd.read_csv(NETWORK_DATA / "buses.csv")
-    regions = buses[buses["kind"] == "prefecture"].set_index("id")[["lon", "lat"]]
-    stations = (
-        pd.read_csv(NETWORK_DATA / "hydro.csv")
-        .set_index("id")
-        .rename(columns={"p_nom_2030_mw": "p_nom_mw"})
-    )
-    shares = pd.read_csv(NETWORK_DATA / "demand_shares.csv").set_index("bus")["share"]
-    return regions, stations, shares
-
-
 @pytest.fixture(scope="module")
 def inputs():
-    return read_inputs()
+    return weather_inputs()
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +69,6 @@ def test_hydro_monthly_factor(table, month):
 @pytest.mark.parametrize("cls", ["wet", "normal", "dry", "extreme_dry"])
 def test_hydro_energy_by_class(classes_table, cls):
     _check(classes_table, f"hydro_energy_twh_{cls}")  # ±5 % of the class full-load hours
-
-
-def test_winter_pv_well_below_summer(table):
-    assert table.loc["pv_winter_to_summer_ratio", "value"] < 0.7
 
 
 def test_every_variable_has_units(inputs):
