@@ -13,6 +13,8 @@ and sets it against the provincial record (``data/profiles/hydro_record.csv`` an
   month's end; check: lowest in April-June, highest in September-November.
 - **Generation by carrier**: thermal = coal + gas + biomass, hydro with run-of-river. The
   record's ``months`` says when a series stops early (wind).
+- **Consumption** by record period (domestic loads) beside the monthly record: the annual
+  energy is the record's by construction, the seasonal shape is the generator's.
 - **Demand-response calls** by month beside the recorded curtailment rounds of the year.
 """
 
@@ -76,6 +78,7 @@ def hindcast(run_dir: Path) -> Hindcast:
         *_rows("hydro", "monthly hydro", RECORD_PERIODS, hydro, record, "TWh"),
         *_rows("level", "seasonal reservoirs, month end", _MONTHS, level, np.full(12, np.nan), "share"),
         *_generation_rows(n, year),
+        *_demand_rows(n, year),
         *_peak_rows(n, year),
         *_dr_rows(n, year),
     ]
@@ -173,6 +176,26 @@ def _generation_rows(n: pypsa.Network, year: int) -> list[tuple]:
         item = "annual generation" + ("" if months in (0, 12) else f" (record: {months} months only)")
         rows.append(("generation", f"{item}: {carrier}", "year", value, rec, "TWh"))
     return rows
+
+
+def monthly_demand(n: pypsa.Network) -> np.ndarray:
+    """Domestic consumption (loads of carrier ``load``) by record period [TWh], (11,)."""
+    loads, w = n.c.loads.static, n.snapshot_weightings.generators
+    energy = n.c.loads.dynamic.p.loc[:, loads.index[loads.carrier == "load"]].sum(axis=1) * w
+    monthly = energy.groupby(energy.index.month).sum().reindex(range(1, 13), fill_value=0.0).to_numpy()
+    return by_record_period(monthly) / 1e6
+
+
+def _demand_rows(n: pypsa.Network, year: int) -> list[tuple]:
+    """Consumption by record period beside the record (``consumption_monthly.csv``, S2).
+
+    The annual energy of a history year is the record's by construction; these rows show
+    whether the seasonal shape is, which sets how tight the winter is.
+    """
+    record = pd.read_csv(HISTORY / "consumption_monthly.csv")
+    rows = record[record.year == year].set_index("period").twh.reindex(list(RECORD_PERIODS))
+    model = monthly_demand(n)
+    return _rows("demand", "domestic consumption", RECORD_PERIODS, model, rows.to_numpy(float), "TWh")
 
 
 def _peak_rows(n: pypsa.Network, year: int) -> list[tuple]:

@@ -290,17 +290,23 @@ def hindcast(run_dirs: list[Path] = typer.Argument(..., help="run folders of his
         print_hindcast(h, run_dir, paths)
 
 
+def _by_period(rows, title: str) -> Table:
+    """Model and record by record period (Jan+Feb one column) as a table, with the year's sum."""
+    table = Table(title=title)
+    table.add_column("")
+    for p in rows.period:
+        table.add_column(str(p).replace("_", "+"), justify="right")
+    table.add_column("year", justify="right")
+    table.add_row("model", *(f"{v:.2f}" for v in rows.model), f"{rows.model.sum():.1f}")
+    table.add_row("record", *(f"{v:.2f}" for v in rows.record), f"{rows.record.sum():.1f}")
+    return table
+
+
 def print_hindcast(h, run_dir: Path, paths: list[Path]) -> None:
     """Monthly hydro against the record, the checks, and the other comparisons."""
     t = h.table
-    hydro = t[t.section == "hydro"]
-    table = Table(title=f"{run_dir}: hydro {h.year} by month, model against the record [TWh]")
-    table.add_column("")
-    for p in hydro.period:
-        table.add_column(str(p).replace("_", "+"), justify="right")
-    table.add_column("year", justify="right")
-    table.add_row("model", *(f"{v:.2f}" for v in hydro.model), f"{hydro.model.sum():.1f}")
-    table.add_row("record", *(f"{v:.2f}" for v in hydro.record), f"{hydro.record.sum():.1f}")
+    title = f"{run_dir}: hydro {h.year} by month, model against the record [TWh]"
+    table = _by_period(t[t.section == "hydro"], title)
     level = t[t.section == "level"]
     OUT.print(table)
     OUT.print("reservoir level at month end: " + " ".join(f"{v:.2f}" for v in level.model))
@@ -311,6 +317,9 @@ def print_hindcast(h, run_dir: Path, paths: list[Path]) -> None:
         result = "[green]pass[/green]" if row.passed else "[red]FAIL[/red]"
         checks.add_row(str(row.check), f"{row.value:.3g}", str(row.target), result)
     OUT.print(checks)
+    demand = t[t.section == "demand"]
+    if demand.record.notna().all() and len(demand):
+        OUT.print(_by_period(demand, f"consumption {h.year} by month, model against the record [TWh]"))
     other = t[t.section.isin(("generation", "peak"))]
     for row in other.itertuples():
         record = f"{row.record:.2f}" if row.record == row.record else "no record"
