@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from model import ROOT
 from model.capacity import asset_capacities
 from model.errors import InputError
 from model.network.hydro import hydro_table
@@ -35,6 +41,78 @@ def generator_arguments(scenario: Scenario, register: Register) -> dict[str, Any
         "calendar_year": scenario.year,
         "regulation_mw": guide_regulation_mw(hydro, register.reservoir_rules, scenario.year).tolist(),
     }
+
+
+#: The monthly consumption record (``consumption_monthly.csv``: year, period, twh, source; S2).
+CONSUMPTION_RECORD = ROOT / "data" / "history" / "consumption_monthly.csv"
+#: The record's periods in calendar order and the months each covers (January and February are
+#: published together).
+RECORD_MONTHS = {"jan_feb": (1, 2), "mar": (3,), "apr": (4,), "may": (5,), "jun": (6,), "jul": (7,),
+                 "aug": (8,), "sep": (9,), "oct": (10,), "nov": (11,), "dec": (12,)}  # fmt: skip
+
+
+def recorded_consumption_twh(year: int, path: Path = CONSUMPTION_RECORD) -> pd.Series:
+    """Provincial consumption of ``year`` by record period [TWh] (index: :data:`RECORD_MONTHS`).
+
+    Raises
+    ------
+    InputError
+        When the record lacks the year or any of its periods.
+    """
+    record = pd.read_csv(path)
+    rows = record[record.year == year].set_index("period").twh
+    missing = [p for p in RECORD_MONTHS if p not in rows.index]
+    if missing:
+        raise InputError(
+            f"{path}: no consumption for {year} in {', '.join(missing)} (needed by demand_case: observed)"
+        )
+    return rows.reindex(list(RECORD_MONTHS)).astype(float)
+
+
+def monthly_load_factors(month: np.ndarray, total_mw: np.ndarray, record_twh: pd.Series) -> np.ndarray:
+    """Per-hour factors that give each record period the recorded energy.
+
+    Parameters
+    ----------
+    month : numpy.ndarray, shape (n_hours,)
+        Calendar month (1-12) of each hour.
+    total_mw : numpy.ndarray, shape (n_hours,)
+        Provincial load [MW] (hourly, so MW x 1 h = MWh).
+    record_twh : pandas.Series
+        Recorded consumption by record period [TWh] (:func:`recorded_consumption_twh`).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_hours,)
+        The factor of each hour's period: recorded / generated energy; within a period the
+        generator's daily, weekly and weather variation is kept.
+    """
+    factors = np.ones(len(month))
+    for period, months in RECORD_MONTHS.items():
+        hours = np.isin(month, months)
+        generated = total_mw[hours].sum() / 1e6
+        if generated > 0:
+            factors[hours] = record_twh[period] / generated
+    return factors
+
+
+def with_recorded_months(profiles: xr.Dataset, record_twh: pd.Series) -> xr.Dataset:
+    """``profiles`` with ``load`` scaled period by period to the consumption record.
+
+    A history year's annual energy is the record's either way; its seasonal shape comes from the
+    generator's calendar factors (fitted to 2016-2020), which make the 2022 and 2024 winters
+    about 9 % too mild. With the record's months the winter is as tight as it was.
+    """
+    load = profiles["load"]
+    month = profiles["snapshot"].dt.month.to_numpy()
+
+    def factors(total: np.ndarray) -> np.ndarray:
+        return monthly_load_factors(month, total, record_twh)
+
+    total = load.sum("region")
+    scale = xr.apply_ufunc(factors, total, input_core_dims=[["snapshot"]], output_core_dims=[["snapshot"]],
+                           vectorize=True)  # fmt: skip
+    return profiles.assign(load=(load * scale).transpose(*load.dims).astype(load.dtype))
 
 
 #: Memory of ``gzgrid profiles`` [MiB]: a fixed part (libraries, one year's work arrays) and the

@@ -45,7 +45,7 @@ from model.atomic import (
 from model.dispatch import dispatch
 from model.errors import InputError
 from model.network import build_network
-from model.profiles import generator_arguments
+from model.profiles import generator_arguments, recorded_consumption_twh, with_recorded_months
 from model.register import Register, load_register
 from model.scenario import Scenario, load_scenario, run_folder, scenario_to_yaml, with_overrides
 
@@ -71,17 +71,22 @@ class RunResult:
 def scenario_profiles(scenario: Scenario, register: Register, n_years: int = 1) -> xr.Dataset:
     """Weather years of a scenario from the generator (cached in ``data/profiles/``).
 
-    ``n_years`` years starting at the scenario's weather year.
+    ``n_years`` years starting at the scenario's weather year. A history year (``demand_case:
+    observed``) takes its load month by month from the consumption record
+    (:func:`model.profiles.with_recorded_months`).
     """
     from model.weather import load_or_generate
 
-    return load_or_generate(
+    profiles = load_or_generate(
         **generator_arguments(scenario, register),
         hydrology=scenario.hydrology,
         n_years=n_years,
         first_year=scenario.weather.year,
         seed=scenario.weather.seed,
     )
+    if scenario.demand_case == "observed":
+        profiles = with_recorded_months(profiles, recorded_consumption_twh(scenario.year))
+    return profiles
 
 
 def run_scenario(
