@@ -86,6 +86,8 @@ def test_a_run_marks_its_folder_and_replaces_only_that(run_folder, tmp_path):
     (copy / "adequacy").mkdir()  # gzgrid adequacy's default folder: carried over
     (copy / "adequacy" / "adequacy.nc").write_bytes(b"results")
     (copy / "report.html").write_text("old report")
+    (copy / "hindcast.csv").write_text("section,item")  # gzgrid hindcast's, replaced with the rest
+    (copy / "hindcast.png").write_bytes(b"png")
     n = read_network(copy / "network.nc")
     ds = metrics(n, 2.4, 0.15)
     write_run_folder(copy, load_scenario(TARGET), n, {"lole_h": 0}, ds, "log")  # what a rerun does
