@@ -30,6 +30,7 @@ import pypsa
 from analysis.runfolder import check_run_dir, read_network, read_scenario
 from model import ROOT
 from model.errors import InputError
+from model.profiles import recorded_consumption_twh
 from model.weather.hydrology import RECORD_PERIODS, observed_year
 
 HISTORY = ROOT / "data" / "history"
@@ -105,9 +106,13 @@ def monthly_hydro(n: pypsa.Network) -> np.ndarray:
     w = n.snapshot_weightings.generators
     turbines = -n.c.links.dynamic.p1.loc[:, links.index[links.carrier == "hydro"]].sum(axis=1)
     ror = n.c.generators.dynamic.p.loc[:, g.index[g.carrier == "ror"]].sum(axis=1)
-    energy = (turbines + ror) * w
-    monthly = energy.groupby(energy.index.month).sum().reindex(range(1, 13), fill_value=0.0).to_numpy()
-    return by_record_period(monthly) / 1e6
+    return _record_periods_twh((turbines + ror) * w)
+
+
+def _record_periods_twh(energy_mwh: pd.Series) -> np.ndarray:
+    """Hourly energy [MWh] summed by record period [TWh], (11,)."""
+    monthly = energy_mwh.groupby(energy_mwh.index.month).sum().reindex(range(1, 13), fill_value=0.0)
+    return by_record_period(monthly.to_numpy()) / 1e6
 
 
 def hydro_capacity_mw(n: pypsa.Network) -> float:
@@ -181,9 +186,8 @@ def _generation_rows(n: pypsa.Network, year: int) -> list[tuple]:
 def monthly_demand(n: pypsa.Network) -> np.ndarray:
     """Domestic consumption (loads of carrier ``load``) by record period [TWh], (11,)."""
     loads, w = n.c.loads.static, n.snapshot_weightings.generators
-    energy = n.c.loads.dynamic.p.loc[:, loads.index[loads.carrier == "load"]].sum(axis=1) * w
-    monthly = energy.groupby(energy.index.month).sum().reindex(range(1, 13), fill_value=0.0).to_numpy()
-    return by_record_period(monthly) / 1e6
+    domestic = n.c.loads.dynamic.p.loc[:, loads.index[loads.carrier == "load"]].sum(axis=1)
+    return _record_periods_twh(domestic * w)
 
 
 def _demand_rows(n: pypsa.Network, year: int) -> list[tuple]:
@@ -192,10 +196,11 @@ def _demand_rows(n: pypsa.Network, year: int) -> list[tuple]:
     The annual energy of a history year is the record's by construction; these rows show
     whether the seasonal shape is, which sets how tight the winter is.
     """
-    record = pd.read_csv(HISTORY / "consumption_monthly.csv")
-    rows = record[record.year == year].set_index("period").twh.reindex(list(RECORD_PERIODS))
-    model = monthly_demand(n)
-    return _rows("demand", "domestic consumption", RECORD_PERIODS, model, rows.to_numpy(float), "TWh")
+    try:
+        record = recorded_consumption_twh(year).to_numpy()
+    except InputError:  # an observed hydrology year outside the consumption record
+        record = np.full(len(RECORD_PERIODS), np.nan)
+    return _rows("demand", "domestic consumption", RECORD_PERIODS, monthly_demand(n), record, "TWh")
 
 
 def _peak_rows(n: pypsa.Network, year: int) -> list[tuple]:

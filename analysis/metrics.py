@@ -27,7 +27,6 @@ Conventions, where there was a choice:
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -438,14 +437,10 @@ def _conventions() -> str:
 
 def write_metrics(ds: xr.Dataset, path: Path) -> None:
     """Write ``ds`` to netCDF at ``path`` atomically (a temporary file, then renamed)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    from model.atomic import write_with
+
     ds = ds.copy()
     for var in ds.data_vars.values():
         if np.issubdtype(var.dtype, np.datetime64):  # CF time: the units go to the encoding
             var.encoding["units"] = var.attrs.pop("units")
-    try:
-        ds.to_netcdf(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_with(path, ds.to_netcdf)

@@ -1,4 +1,5 @@
-"""The weather generator's arguments for a scenario, and what a set of weather years costs in memory."""
+"""The weather generator's arguments for a scenario, a history year's load from its monthly record,
+and what a set of weather years costs in memory."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from model.network.hydro import hydro_table
 from model.register import PREFECTURES, Register
 from model.reservoirs import guide_regulation_mw
 from model.scenario import Scenario
+from model.weather.hydrology import RECORD_MONTHS
 
 
 def generator_arguments(scenario: Scenario, register: Register) -> dict[str, Any]:
@@ -45,10 +47,6 @@ def generator_arguments(scenario: Scenario, register: Register) -> dict[str, Any
 
 #: The monthly consumption record (``consumption_monthly.csv``: year, period, twh, source; S2).
 CONSUMPTION_RECORD = ROOT / "data" / "history" / "consumption_monthly.csv"
-#: The record's periods in calendar order and the months each covers (January and February are
-#: published together).
-RECORD_MONTHS = {"jan_feb": (1, 2), "mar": (3,), "apr": (4,), "may": (5,), "jun": (6,), "jul": (7,),
-                 "aug": (8,), "sep": (9,), "oct": (10,), "nov": (11,), "dec": (12,)}  # fmt: skip
 
 
 def recorded_consumption_twh(year: int, path: Path = CONSUMPTION_RECORD) -> pd.Series:

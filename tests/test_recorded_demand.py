@@ -8,7 +8,8 @@ import pytest
 import xarray as xr
 
 from model.errors import InputError
-from model.profiles import RECORD_MONTHS, monthly_load_factors, recorded_consumption_twh, with_recorded_months
+from model.profiles import monthly_load_factors, recorded_consumption_twh, with_recorded_months
+from model.weather.hydrology import RECORD_MONTHS
 
 
 def _profiles(year: int = 2022) -> xr.Dataset:

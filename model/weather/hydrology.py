@@ -39,8 +39,12 @@ import numpy as np
 OBSERVED_PREFIX = "observed-"
 #: Days of each month of a 365-day year.
 MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
-#: Periods of the record, in order (January and February together).
-RECORD_PERIODS = ("jan_feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+#: Periods of the provincial monthly records and the calendar months each covers (January and
+#: February are published together).
+RECORD_MONTHS = {"jan_feb": (1, 2), "mar": (3,), "apr": (4,), "may": (5,), "jun": (6,), "jul": (7,),
+                 "aug": (8,), "sep": (9,), "oct": (10,), "nov": (11,), "dec": (12,)}  # fmt: skip
+#: Periods of the record, in order.
+RECORD_PERIODS = tuple(RECORD_MONTHS)
 #: Shape keyword of a class that follows the climatology.
 CLIMATOLOGY = "climatology"
 #: Least natural inflow of a month, as a share of that month's recorded generation [-]
