@@ -84,6 +84,20 @@ ONE_BUS_CARRIERS = ["AC", "load", "load_shedding", "dr", "export", "export_cut",
                     "hydro_reservoir", "battery", "ror", "gas", "coal"]  # fmt: skip
 
 
+def fails_in_one_line(capsys, args: list[str], *needles: str) -> str:
+    """Run ``gzgrid args`` in-process; assert exit status 2, no traceback, and every needle in
+    the error (whitespace-normalised, so line wrapping does not matter); return that text."""
+    from model.cli import main
+
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    text = " ".join(err.split())
+    for needle in needles:
+        assert needle in text, err
+    return text
+
+
 def one_bus(hours: int, load: float | list[float], start: str = "2030-01-01") -> pypsa.Network:
     """One bus ``a`` with load ``load_a`` [MW] (a constant or one value per hour) from ``start``;
     nothing to serve it yet."""

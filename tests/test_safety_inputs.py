@@ -19,6 +19,7 @@ from model.profiles import check_profiles_fit, profiles_memory_mib
 from model.register import load_register
 from model.scenario import load_scenario, with_overrides
 from tests.conftest import RUNS
+from tests.conftest import fails_in_one_line as _fails
 
 TARGET = RUNS / "2030-target.yaml"
 #: A "billion laughs" in 450 bytes: nine levels of nine aliases, 9**9 strings when expanded.
@@ -33,16 +34,6 @@ def _scenario(tmp_path: Path, text: str | bytes, name: str = "s.yaml") -> Path:
     path = tmp_path / name
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     return path
-
-
-def _fails(capsys, args: list[str], *needles: str) -> str:
-    assert main(args) == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    text = " ".join(err.split())
-    for needle in needles:
-        assert needle in text, err
-    return text
 
 
 def test_non_utf8_scenario_and_register(tmp_path, capsys, register_copy):

@@ -18,6 +18,7 @@ from model.errors import GzgridWarning, InputError
 from model.sweep import METRIC_UNITS, CaseStore, Sweep, combine, load_sweep
 from model.sweep.execute import CONNECT_TIMEOUT_S, _next_job, check_scheduler
 from tests.conftest import RUNS
+from tests.conftest import fails_in_one_line as _fails
 
 GOOD = f"""
 name: safety-sweep
@@ -37,15 +38,6 @@ def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "sweep.yaml"
     path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     return path
-
-
-def _fails(capsys, args: list[str], *needles: str) -> None:
-    assert main(args) == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    text = " ".join(err.split())
-    for needle in needles:
-        assert needle in text, err
 
 
 def _fill(path: Path) -> Sweep:
