@@ -462,7 +462,8 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
             raise InputError(f"{path}: 'base' must be a file name, got {quote(base)}")
         base_path = path.parent / base
         if not base_path.is_file():
-            raise InputError(f"{path}: base scenario '{clip(base)}' not found (looked for {clip(base_path)})")
+            looked = clip(str(base_path))
+            raise InputError(f"{path}: base scenario '{clip(base)}' not found (looked for {looked})")
         merged, origin = _resolve(base_path, (*chain, path))
     _merge(merged, data, origin, path, ())
     return merged, origin

@@ -170,3 +170,10 @@ def test_plan_table_and_one_plan_mapping(register):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the bundled register has no extra columns
         load_register()
+
+
+def test_a_missing_base_names_the_file_it_looked_for(tmp_path, capsys):
+    bad = _scenario(tmp_path, "base: nothere.yaml\nname: s\n")
+    text = _fails(capsys, ["validate", str(bad)], "s.yaml", "base scenario 'nothere.yaml' not found",
+                  f"looked for {tmp_path / 'nothere.yaml'}")  # fmt: skip
+    assert "PosixPath" not in text
