@@ -30,6 +30,7 @@ import pypsa
 from analysis.runfolder import check_run_dir, read_network, read_scenario
 from model import ROOT
 from model.errors import InputError
+from model.network.hydro import seasonal_reservoirs
 from model.profiles import recorded_consumption_twh
 from model.weather.hydrology import RECORD_PERIODS, observed_year
 
@@ -134,7 +135,7 @@ def record_hydro(year: int, capacity_mw: float, folder: Path = PROFILES) -> np.n
 def reservoir_level(n: pypsa.Network) -> np.ndarray:
     """Month-end energy of the seasonal reservoirs over their usable energy [-], (12,)."""
     st = n.c.stores.static
-    seasonal = st.index[(st.carrier == "hydro_reservoir") & ~st.e_cyclic]
+    seasonal = seasonal_reservoirs(n)
     if not len(seasonal):
         return np.full(12, np.nan)
     total = n.c.stores.dynamic.e[seasonal].sum(axis=1) / st.e_nom[seasonal].sum()

@@ -31,6 +31,7 @@ import pandas as pd
 import pypsa
 
 from analysis.flows import PROVINCE, VRE
+from model.network.hydro import seasonal_reservoirs
 
 #: Kinds of storage reported, in the order they are printed.
 KINDS = ("phs", "battery", "h2")
@@ -285,14 +286,14 @@ def storage_levels(n: pypsa.Network) -> pd.DataFrame:
     -------
     pandas.DataFrame
         snapshot x :data:`LEVELS`: the :data:`KINDS` (all units of a kind together) and
-        ``hydro_reservoirs``, the seasonal reservoirs (non-cyclic ``hydro_reservoir`` stores)
+        ``hydro_reservoirs``, the seasonal reservoirs (the stores that keep to the guide band)
         together; a column is NaN where the kind has no energy capacity.
     """
     su, soc = n.c.storage_units.static, n.c.storage_units.dynamic.state_of_charge
     st, e = n.c.stores.static, n.c.stores.dynamic.e
     groups = {c: ("su", su.index[su.carrier == c], (su.p_nom * su.max_hours)) for c in ("phs", "battery")}
     groups["h2"] = ("st", st.index[st.carrier == "H2"], st.e_nom)
-    groups["hydro_reservoirs"] = ("st", st.index[(st.carrier == "hydro_reservoir") & ~st.e_cyclic], st.e_nom)
+    groups["hydro_reservoirs"] = ("st", seasonal_reservoirs(n), st.e_nom)
     out = {}
     for name, (component, ids, capacity) in groups.items():
         level = (soc if component == "su" else e).reindex(index=n.snapshots, columns=ids, fill_value=0.0)

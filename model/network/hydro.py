@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pypsa
 
-from model.dispatch.constraints import GUIDE_BAND_KEY, META_KEY
+from model.dispatch.constraints import GUIDE_BAND_KEY, META_KEY, gzgrid_meta
 from model.dispatch.plan import EXPECTED_INFLOW_KEY, INFLOW_FLOOR_KEY
 from model.register import Register
 from model.reservoirs import (
@@ -201,6 +201,10 @@ def _add_run_of_river(n: pypsa.Network, agg: pd.DataFrame, ror: pd.DataFrame) ->
         )
 
 
+def seasonal_reservoirs(n: pypsa.Network) -> pd.Index:
+    """Stores of the seasonal reservoirs: those that keep to the guide band (daily ponds do not)."""
+    spec = gzgrid_meta(n).get(GUIDE_BAND_KEY) or {}
+    return n.c.stores.static.index.intersection(pd.Index(spec.get("stores", [])))
 
 
 def _apply_rules(

@@ -31,7 +31,7 @@ from model.weather.random import (
 from model.weather.timeaxis import TIMEZONE, daily_interp, monthly_curve, time_axis
 
 #: Bump when the generator's output changes for the same inputs (invalidates the cache).
-GENERATOR_VERSION = "gzgrid-weather-4"
+GENERATOR_VERSION = "gzgrid-weather-5"
 
 
 def _ar1_phi(efold: float) -> float:
@@ -213,11 +213,9 @@ def generate_profiles(
     snap_effect = regimes.mean_factor(season[::24], p["regime_threshold"], p["regime_inflow"])
     fleet_mw = flh * p_nom.sum() / 8760.0  # mean generation of the fleet [MW]
     reg = None if regulation_mw is None else np.asarray(regulation_mw, dtype=float)
-    usual = hydrology_years.expected_factors(params)
-    usual_mw = usual * params.hydrology["normal"] * p_nom.sum() / 8760.0  # a normal year's months
+    expected_shape = hydrology_years.expected_factors(params)  # what an operator plans on
     natural = [
-        hydrology_years.natural_factors(h.factors, f, reg, usual_mw)
-        for h, f in zip(hydro_years, fleet_mw, strict=True)
+        hydrology_years.natural_factors(h.factors, f, reg) for h, f in zip(hydro_years, fleet_mw, strict=True)
     ]
     seasonal = np.stack([_seasonal_curve(f, axis) / snap_effect for f in natural])
     inflow = hydro.inflow_years(
@@ -229,7 +227,7 @@ def generate_profiles(
         if h.observed:  # the record's months, exactly; days and stations keep their variation
             inflow[y] = _match_months(inflow[y], local_mw[y], natural[y], axis.month)
     expected = np.stack(
-        [local_mw[y][:, None] * hydrology_years.natural_factors(usual, f, reg, usual_mw)[None, :]
+        [local_mw[y][:, None] * hydrology_years.natural_factors(expected_shape, f, reg)[None, :]
          for y, f in enumerate(fleet_mw)]
     )  # fmt: skip
     ror = _ror(inflow, stations, p_nom, region_ids)

@@ -18,10 +18,16 @@ daily mean, one per month, whose day-weighted mean is 1).
 Recorded generation already contains the reservoirs' own shifting of water from the wet season
 to the dry one. Used as inflow, it would be shifted a second time by the model's reservoirs
 and come out too flat. :func:`natural_factors` therefore *naturalises* a shape (径流还原): it
-adds back what the reservoirs store each month when they follow their lower guide curve
-(:func:`model.reservoirs.guide_regulation_mw`), less in refill months that brought less water
-than usual (:func:`refill_as_water_allows`), never leaving a month below
-:data:`NATURAL_FLOOR_SHARE` of its generation. The year's energy is unchanged.
+adds back what the seasonal reservoirs store each month when they follow their lower guide
+curve (:func:`model.reservoirs.guide_regulation_mw`), never leaving a month below
+:data:`NATURAL_FLOOR_SHARE` of its generation. The year's energy is unchanged (the guide ends
+the year where it began). The dispatch steers the same reservoirs to the same guide, so the
+reconstruction and the operation agree: a model that kept exactly to its guide would give back
+the record's months. What a hindcast then tests is the operation (does the dispatch keep to
+its rule under its prices and its foresight?), not the rule. Where the real operators ran far
+from the guide (2023 began with low reservoirs after the dry autumn of 2022), the reconstructed
+months are wrong in the same measure: 2023's spring comes out drier than nature's and its
+floor binds in April.
 
 The *expected* monthly inflow, what an operator plans on, is the climatology shape scaled to
 the year's energy: the operator knows what kind of year it is (a seasonal forecast), not when
@@ -155,9 +161,12 @@ def hydrology_class(params, label: str) -> str:
 
 
 def natural_factors(
-    factors: np.ndarray, fleet_mean_mw: float, regulation_mw: np.ndarray | None, usual_mw: np.ndarray
+    factors: np.ndarray, fleet_mean_mw: float, regulation_mw: np.ndarray | None
 ) -> np.ndarray:
     """Monthly factors of natural inflow from those of generation (see module docstring).
+
+    Natural inflow is generation plus what the seasonal reservoirs store that month when they
+    follow their lower guide curve, never below :data:`NATURAL_FLOOR_SHARE` of generation.
 
     Parameters
     ----------
@@ -166,34 +175,17 @@ def natural_factors(
     fleet_mean_mw : float
         The fleet's mean generation over the year [MW].
     regulation_mw : numpy.ndarray, shape (12,), optional
-        Mean rate at which the reservoirs store in each month [MW] (None: no naturalisation).
-    usual_mw : numpy.ndarray, shape (12,)
-        The fleet's mean generation in each month of a normal year [MW] (what a refill month
-        usually brings).
+        Mean rate at which the reservoirs store in each month [MW], summing to zero over the
+        year (:func:`model.reservoirs.guide_regulation_mw`; None: no naturalisation).
+
+    Returns
+    -------
+    numpy.ndarray, shape (12,)
+        Monthly factors of natural inflow (day-weighted mean 1) [-].
     """
     if regulation_mw is None or fleet_mean_mw <= 0:
         return np.asarray(factors, dtype=float)
     generation = np.asarray(factors, dtype=float) * fleet_mean_mw
-    stored = refill_as_water_allows(np.asarray(regulation_mw, dtype=float), generation, usual_mw)
+    stored = np.asarray(regulation_mw, dtype=float)
     natural = np.maximum(generation + stored, NATURAL_FLOOR_SHARE * generation)
     return normalised(natural / fleet_mean_mw)
-
-
-def refill_as_water_allows(
-    stored_mw: np.ndarray, generation_mw: np.ndarray, usual_mw: np.ndarray
-) -> np.ndarray:
-    """The guide's monthly storing, scaled to what a year's water allowed [MW], (12,).
-
-    Reservoirs refill from water beyond what is turbined: in a refill month whose generation
-    fell short of a normal year's, as in 2022's dry autumn or all through 2023, they refilled
-    that much less. Drawdown is scaled by one factor so the year still nets to zero.
-    """
-    wet = stored_mw > 0
-    if not wet.any():
-        return stored_mw
-    ratio = np.minimum(1.0, generation_mw / np.maximum(usual_mw, 1e-9))
-    out = stored_mw.copy()
-    out[wet] *= ratio[wet]
-    days = MONTH_DAYS
-    out[~wet] *= (out[wet] @ days[wet]) / (stored_mw[wet] @ days[wet])
-    return out
