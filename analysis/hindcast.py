@@ -29,9 +29,11 @@ import pypsa
 
 from analysis.runfolder import check_run_dir, read_network, read_scenario
 from model import ROOT
+from model.dispatch.constraints import GUIDE_BAND_KEY, gzgrid_meta
 from model.errors import InputError
 from model.network.hydro import seasonal_reservoirs
 from model.profiles import recorded_consumption_twh
+from model.reservoirs import rule_curves
 from model.weather.hydrology import RECORD_PERIODS, observed_year
 
 HISTORY = ROOT / "data" / "history"
@@ -76,9 +78,11 @@ def hindcast(run_dir: Path) -> Hindcast:
     hydro = monthly_hydro(n)
     record = record_hydro(year, hydro_capacity_mw(n))
     level = reservoir_level(n)
+    no_record = np.full(12, np.nan)
     rows = [
         *_rows("hydro", "monthly hydro", RECORD_PERIODS, hydro, record, "TWh"),
-        *_rows("level", "seasonal reservoirs, month end", _MONTHS, level, np.full(12, np.nan), "share"),
+        *_rows("level", "seasonal reservoirs, month end", _MONTHS, level, no_record, "share"),
+        *_rows("guide", "lower guide curve, month end", _MONTHS, guide_at_month_ends(n), no_record, "share"),
         *_generation_rows(n, year),
         *_demand_rows(n, year),
         *_peak_rows(n, year),
@@ -140,6 +144,16 @@ def reservoir_level(n: pypsa.Network) -> np.ndarray:
         return np.full(12, np.nan)
     total = n.c.stores.dynamic.e[seasonal].sum(axis=1) / st.e_nom[seasonal].sum()
     return total.groupby(total.index.month).last().reindex(range(1, 13)).to_numpy()
+
+
+def guide_at_month_ends(n: pypsa.Network) -> np.ndarray:
+    """The seasonal reservoirs' lower guide curve at each month's last hour [-], (12,) (NaN: no rules)."""
+    spec = gzgrid_meta(n).get(GUIDE_BAND_KEY) or {}
+    if not spec:
+        return np.full(12, np.nan)
+    rules = pd.DataFrame({"date": spec["dates"], "lower_guide": spec["lower_guide"]})
+    curve = rule_curves(rules, n.snapshots).lower_guide
+    return curve.groupby(curve.index.month).last().reindex(range(1, 13)).to_numpy()
 
 
 def hydro_checks(model: np.ndarray, record: np.ndarray, level: np.ndarray) -> pd.DataFrame:
@@ -258,7 +272,11 @@ def hindcast_figure(h: Hindcast):
     a.set_ylabel("TWh")
     a.set_title(f"{h.year}: hydro generation by month")
     a.legend(frameon=False)
-    b.plot(np.arange(1, 13), level.model, marker="o", color="#1f5fa8")
+    guide = h.table[h.table.section == "guide"]
+    b.plot(np.arange(1, 13), level.model, marker="o", color="#1f5fa8", label="model")
+    if len(guide) and np.isfinite(guide.model).any():
+        b.plot(np.arange(1, 13), guide.model, ls="--", color="#9aa9b8", label="lower guide curve")
+        b.legend(frameon=False)
     b.set_xticks(range(1, 13))
     b.set_ylim(0, 1)
     b.set_ylabel("share of usable energy")

@@ -113,6 +113,9 @@ def print_hindcast(h, run_dir: Path, paths: list[Path]) -> None:
     level = t[t.section == "level"]
     OUT.print(table)
     OUT.print("reservoir level at month end: " + " ".join(f"{v:.2f}" for v in level.model))
+    guide = t[t.section == "guide"]
+    if len(guide) and guide.model.notna().any():
+        OUT.print("lower guide at month end:     " + " ".join(f"{v:.2f}" for v in guide.model))
     checks = Table(title="checks")
     for col in ("check", "value", "target", "result"):
         checks.add_column(col)
