@@ -52,6 +52,7 @@ def asset_capacities(register: Register, scenario: Scenario) -> pd.DataFrame:
         Index ``id``; columns ``table``, ``bus``, ``carrier``, ``p_nom_mw`` [MW].
     """
     check_must_run(register, scenario)
+    check_supply_prefectures(register, scenario)
     y = register.asset_year(scenario.year)
     th, hy, re, st, h2 = (
         register.thermal,
@@ -118,6 +119,25 @@ def check_must_run(register: Register, scenario: Scenario) -> None:
                 f"thermal.csv id nor a prefecture{did_you_mean(entry, valid)}; prefectures: "
                 f"{', '.join(PREFECTURES)}"
             )
+
+
+def check_supply_prefectures(register: Register, scenario: Scenario) -> None:
+    """Every prefecture a ``coal.supply`` spell names must have coal plant.
+
+    Raises
+    ------
+    InputError
+        Naming the scenario, the spell and the first unknown prefecture, with the nearest valid one.
+    """
+    th = register.thermal
+    valid = sorted(set(th.bus[th.carrier == "coal"]))
+    for i, event in enumerate(scenario.coal.supply):
+        for place in event.prefectures:
+            if place not in valid:
+                raise InputError(
+                    f"scenario '{scenario.name}': coal.supply[{i}].prefectures: '{clip(place, 80)}' has no "
+                    f"coal plant{did_you_mean(place, valid)}; valid: {', '.join(valid)}"
+                )
 
 
 def _frame(df: pd.DataFrame, table: str, carrier, p_nom: pd.Series) -> pd.DataFrame:
