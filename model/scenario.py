@@ -25,7 +25,7 @@ from pydantic import (
 
 from model import ROOT
 from model.errors import InputError, clip, did_you_mean, quote
-from model.inputfile import load_yaml_file
+from model.scenario_layers import explain_layers, resolve_layers
 
 #: Hydrology classes, wettest first.
 HYDROLOGY_CLASSES = ("wet", "normal", "dry", "extreme_dry")
@@ -383,11 +383,11 @@ def load_scenario(path: Path | str) -> Scenario:
         valid one), a value of the wrong type or outside its range, a ``base`` that is missing
         or that loops.
     """
-    merged, origin = _resolve(Path(path), ())
+    merged, origin = resolve_layers(Path(path), Scenario)
     try:
         return Scenario.model_validate(merged)
     except ValidationError as exc:
-        raise _explain(exc, origin, Path(path)) from None
+        raise explain_layers(exc, origin, Path(path)) from None
 
 
 def with_overrides(scenario: Scenario, **changes: object) -> Scenario:
@@ -435,95 +435,6 @@ def with_overrides(scenario: Scenario, **changes: object) -> Scenario:
         raise InputError(
             f"scenario '{scenario.name}', override {where} = {quote(err.get('input'))}: {err['msg']}"
         ) from None
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    data = load_yaml_file(path, "scenario")
-    if data is None:
-        raise InputError(f"{path}: file is empty; a scenario needs at least 'name' and 'year' (or 'base')")
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: a scenario must be a mapping of keys to values, not {type(data).__name__}")
-    return data
-
-
-def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, Path]]:
-    """Merge a scenario with its bases; return the dict and, for each dotted key, its file."""
-    path = path.resolve()
-    if path in chain:
-        loop = " -> ".join(p.name for p in (*chain, path))
-        raise InputError(f"{chain[-1]}: 'base' loops ({clip(loop)})")
-    data = _read_yaml(path)
-    _check_keys(data, Scenario, path, ())
-    base = data.pop("base", None)
-    merged: dict[str, Any] = {}
-    origin: dict[str, Path] = {}
-    if base is not None:
-        if not isinstance(base, str):
-            raise InputError(f"{path}: 'base' must be a file name, got {quote(base)}")
-        base_path = path.parent / base
-        if not base_path.is_file():
-            looked = clip(str(base_path))
-            raise InputError(f"{path}: base scenario '{clip(base)}' not found (looked for {looked})")
-        merged, origin = _resolve(base_path, (*chain, path))
-    _merge(merged, data, origin, path, ())
-    return merged, origin
-
-
-def _check_keys(data: dict[str, Any], model: type[BaseModel], path: Path, where: tuple[str, ...]) -> None:
-    """Reject unknown keys per file, so the message names the file that has them."""
-    valid = set(model.model_fields) | ({"base"} if not where else set())
-    for key, value in data.items():
-        if key not in valid:
-            loc = ".".join((*where, clip(str(key), 80)))
-            raise InputError(
-                f"{path}: unknown key '{loc}'{did_you_mean(key, valid)}; valid keys here: "
-                f"{', '.join(sorted(valid))}"
-            )
-        annotation = model.model_fields[key].annotation if key != "base" else None
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(value, dict):
-            _check_keys(value, annotation, path, (*where, key))
-
-
-def _merge(
-    into: dict[str, Any], new: dict[str, Any], origin: dict[str, Path], path: Path, where: tuple[str, ...]
-) -> None:
-    for key, value in new.items():
-        loc = (*where, str(key))
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            _merge(into[key], value, origin, path, loc)
-        else:
-            into[key] = value
-            dotted = ".".join(loc)
-            origin.pop(dotted, None)  # re-inserted: the dict's order is the order keys were last set
-            origin[dotted] = path
-
-
-def _explain(exc: ValidationError, origin: dict[str, Path], top: Path) -> InputError:
-    err = exc.errors()[0]
-    loc = [str(p) for p in err["loc"]]
-    dotted = ".".join(loc)
-    file = _blamed_file(loc, origin, top)
-    if err["type"] == "missing":
-        return InputError(f"{top}: required key '{dotted}' is missing (set it here or in a base scenario)")
-    value = err.get("input")
-    return InputError(f"{file}: key '{clip(dotted)}' = {quote(value)}: {err['msg']}")
-
-
-def _prefixes(loc: list[str]) -> list[str]:
-    return [".".join(loc[:n]) for n in range(len(loc), 0, -1)]
-
-
-def _blamed_file(loc: list[str], origin: dict[str, Path], top: Path) -> Path:
-    """The file that set the value at ``loc`` last.
-
-    That is the file of ``loc`` itself, of a key above it, or of a key inside it (a mapping such
-    as ``adequacy.hydrology_probabilities`` set in part by a base and in part by a derived
-    file): whichever was set last (``origin`` is in the order keys were last set).
-    """
-    above = set(_prefixes(loc))
-    inside = ".".join(loc) + "."
-    setters = [path for key, path in origin.items() if key in above or key.startswith(inside)]
-    return setters[-1] if setters else top
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:
