@@ -29,7 +29,7 @@ import pypsa
 
 from analysis.runfolder import check_run_dir, read_network, read_scenario
 from model import ROOT
-from model.dispatch.constraints import GUIDE_BAND_KEY, gzgrid_meta
+from model.dispatch.constraints import GUIDE_BAND_KEY, guide_band_rules, gzgrid_meta
 from model.errors import InputError
 from model.network.hydro import seasonal_reservoirs
 from model.profiles import recorded_consumption_twh
@@ -142,8 +142,7 @@ def reservoir_level(n: pypsa.Network) -> np.ndarray:
     seasonal = seasonal_reservoirs(n)
     if not len(seasonal):
         return np.full(12, np.nan)
-    total = n.c.stores.dynamic.e[seasonal].sum(axis=1) / st.e_nom[seasonal].sum()
-    return total.groupby(total.index.month).last().reindex(range(1, 13)).to_numpy()
+    return _month_ends(n.c.stores.dynamic.e[seasonal].sum(axis=1) / st.e_nom[seasonal].sum())
 
 
 def guide_at_month_ends(n: pypsa.Network) -> np.ndarray:
@@ -151,9 +150,12 @@ def guide_at_month_ends(n: pypsa.Network) -> np.ndarray:
     spec = gzgrid_meta(n).get(GUIDE_BAND_KEY) or {}
     if not spec:
         return np.full(12, np.nan)
-    rules = pd.DataFrame({"date": spec["dates"], "lower_guide": spec["lower_guide"]})
-    curve = rule_curves(rules, n.snapshots).lower_guide
-    return curve.groupby(curve.index.month).last().reindex(range(1, 13)).to_numpy()
+    return _month_ends(rule_curves(guide_band_rules(spec), n.snapshots).lower_guide)
+
+
+def _month_ends(hourly: pd.Series) -> np.ndarray:
+    """The value at each month's last hour, January to December, (12,) (NaN: month not in the run)."""
+    return hourly.groupby(hourly.index.month).last().reindex(range(1, 13)).to_numpy()
 
 
 def hydro_checks(model: np.ndarray, record: np.ndarray, level: np.ndarray) -> pd.DataFrame:

@@ -51,6 +51,7 @@ from analysis.flows import (
     margin,
     with_province,
 )
+from model.atomic import write_with
 from model.register import EXPORT_BUS, PREFECTURES
 from model.reliability import SHORTFALL_TOL_MW, loss_of_load_hours, verdict
 
@@ -437,8 +438,6 @@ def _conventions() -> str:
 
 def write_metrics(ds: xr.Dataset, path: Path) -> None:
     """Write ``ds`` to netCDF at ``path`` atomically (a temporary file, then renamed)."""
-    from model.atomic import write_with
-
     ds = ds.copy()
     for var in ds.data_vars.values():
         if np.issubdtype(var.dtype, np.datetime64):  # CF time: the units go to the encoding

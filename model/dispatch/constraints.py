@@ -82,6 +82,16 @@ def add_dr_event_constraints(n: pypsa.Network, snapshots: pd.Index) -> None:
         m.add_constraints(lhs <= rhs.to_xarray(), name=f"Generator-dr_event_{length}h")
 
 
+def guide_band_rules(spec: dict) -> pd.DataFrame:
+    """The guide band of the network's meta (``n.meta["gzgrid"]["guide_band"]``) as rule curves.
+
+    Columns ``date`` (``MM-DD``), ``lower_guide`` and ``upper_guide`` [-], as
+    :func:`model.reservoirs.rule_curves` takes them.
+    """
+    return pd.DataFrame({"date": spec["dates"], "lower_guide": spec["lower_guide"],
+                         "upper_guide": spec["upper_guide"]})  # fmt: skip
+
+
 def add_guide_band(n: pypsa.Network, snapshots: pd.Index) -> None:
     """Price each seasonal reservoir's energy outside its guide band.
 
@@ -99,9 +109,7 @@ def add_guide_band(n: pypsa.Network, snapshots: pd.Index) -> None:
     stores = pd.Index([s for s in spec["stores"] if s in n.c.stores.static.index], name="name")
     if not len(stores):
         return
-    rules = pd.DataFrame({k: spec[k] for k in ("dates", "lower_guide", "upper_guide")}).rename(
-        columns={"dates": "date"}
-    )
+    rules = guide_band_rules(spec)
     sns = pd.Index(snapshots, name="snapshot")
     # the band moves slowly: it is checked at the last snapshot of each day, priced for the day
     day = pd.DatetimeIndex(sns).normalize()
