@@ -25,7 +25,7 @@ from pydantic import (
 
 from model import ROOT
 from model.errors import InputError, clip, did_you_mean, quote
-from model.scenario_layers import explain_layers, resolve_layers
+from model.scenario_layers import explain_layers, resolve_layers, rule_message
 
 #: Hydrology classes, wettest first.
 HYDROLOGY_CLASSES = ("wet", "normal", "dry", "extreme_dry")
@@ -432,6 +432,8 @@ def with_overrides(scenario: Scenario, **changes: object) -> Scenario:
                 "here: "
                 f"{', '.join(sorted(valid))}"
             ) from None
+        if not err["loc"]:  # a rule across keys (a model validator): its message names the keys
+            raise InputError(f"scenario '{scenario.name}': {rule_message(err)}") from None
         raise InputError(
             f"scenario '{scenario.name}', override {where} = {quote(err.get('input'))}: {err['msg']}"
         ) from None

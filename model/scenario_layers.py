@@ -88,6 +88,11 @@ def _merge(
             origin[dotted] = path
 
 
+def rule_message(err: dict) -> str:
+    """The text of a pydantic error raised by one of gzgrid's own validators (without its prefix)."""
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
 def explain_layers(exc: ValidationError, origin: dict[str, Path], top: Path) -> InputError:
     """One message for the first validation error, naming the file that set the offending key.
 
@@ -97,6 +102,8 @@ def explain_layers(exc: ValidationError, origin: dict[str, Path], top: Path) -> 
     loc = [str(p) for p in err["loc"]]
     dotted = ".".join(loc)
     file = _blamed_file(loc, origin, top)
+    if not loc:  # a rule across keys (a model validator): its message names the keys itself
+        return InputError(f"{file}: {rule_message(err)}")
     if err["type"] == "missing":
         return InputError(f"{top}: required key '{dotted}' is missing (set it here or in a base scenario)")
     value = err.get("input")

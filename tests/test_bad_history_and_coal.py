@@ -88,6 +88,7 @@ def test_bad_scenario_exits_2_naming_the_key(tmp_path, capsys, case, text, needl
     for needle in needles:
         assert needle in err, (case, err)
     assert not out.exists(), "a refused run must write nothing"
+    assert "key ''" not in err and "{'" not in err, "a rule across keys must not quote the whole file"
 
 
 BUILD_CASES = [
@@ -126,3 +127,12 @@ def test_bad_coal_options_exit_2_before_solving(tmp_path, capsys, case, text, ne
 def test_history_scenarios_validate(year, capsys):
     assert main(["validate", str(RUNS / f"history-{year}.yaml")]) == 0
     assert f"observed-{year}" in capsys.readouterr().out
+
+
+def test_a_class_given_to_a_history_year_on_the_command_line(capsys):
+    # the same rule through --hydrology: one line naming the scenario, not the whole scenario
+    args = ["run", str(RUNS / "history-2023.yaml"), "--hydrology", "dry", "--horizon", "48"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "scenario 'history-2023'" in err and "not the class 'dry'" in err, err
+    assert "{'" not in err and len(err) < 300, err
