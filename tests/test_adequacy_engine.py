@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.adequacy import engine, outages
+from model.adequacy import engine
 from model.reliability import SHORTFALL_TOL_MW
+from model.thermal import outages
 
 N_SAMPLES = 3000
 

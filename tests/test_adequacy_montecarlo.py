@@ -7,10 +7,11 @@ import pytest
 
 from model.adequacy import run_adequacy
 from model.adequacy.montecarlo import CLASSES
-from model.adequacy.system import build_system, thermal_units
+from model.adequacy.system import build_system
 from model.capacity import asset_capacities
 from model.errors import InputError
 from model.scenario import load_scenario, with_overrides
+from model.thermal.units import thermal_units
 from tests.conftest import RUNS
 
 HOURS = 168

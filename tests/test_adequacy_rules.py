@@ -12,7 +12,7 @@ import pandas as pd
 import pypsa
 import pytest
 
-from model.adequacy import engine, outages, run_adequacy
+from model.adequacy import draws, engine, run_adequacy
 from model.adequacy.montecarlo import thermal_capacity
 from model.adequacy.reservoirs import POND_START_SHARE, own_rules
 from model.adequacy.system import build_system
@@ -24,6 +24,7 @@ from model.register import PREFECTURES, maintenance_days
 from model.reliability import SHORTFALL_TOL_MW
 from model.reservoirs import rule_curves
 from model.scenario import load_scenario, with_overrides
+from model.thermal import outages
 from tests.conftest import RUNS
 
 #: One seasonal station: 100 GWh of usable energy behind a turbine [MWh, MW] (200 h at full power).
@@ -175,16 +176,16 @@ def test_maintenance_derates_only_inside_the_windows(scenario, register):
 
 def test_coal_stress_is_drawn_with_its_probability_per_sample(scenario, register):
     keys = outages.sample_keys(5, np.arange(40))
-    assert outages.draw_coal_stress(keys, 1.0).all()
-    assert not outages.draw_coal_stress(keys, 0.0).any()
-    half = outages.draw_coal_stress(keys, 0.5)
+    assert draws.draw_coal_stress(keys, 1.0).all()
+    assert not draws.draw_coal_stress(keys, 0.0).any()
+    half = draws.draw_coal_stress(keys, 0.5)
     assert 5 < half.sum() < 35
     # a sample's draw depends on (seed, sample) only: the same in any batch
     parts = [
-        outages.draw_coal_stress(outages.sample_keys(5, np.arange(a, b)), 0.5) for a, b in ((0, 7), (7, 40))
+        draws.draw_coal_stress(outages.sample_keys(5, np.arange(a, b)), 0.5) for a, b in ((0, 7), (7, 40))
     ]
     np.testing.assert_array_equal(np.concatenate(parts), half)
-    other = outages.draw_coal_stress(outages.sample_keys(6, np.arange(40)), 0.5)
+    other = draws.draw_coal_stress(outages.sample_keys(6, np.arange(40)), 0.5)
     assert not np.array_equal(other, half)
 
 
@@ -217,7 +218,7 @@ def test_sampled_stress_is_recorded_and_reproducible(scenario, register):
     assert 0 < stress.sum() < len(stress), "seed 2 should draw stressed and unstressed years"
     np.testing.assert_array_equal(stress, b.sample_coal_stress.values)
     np.testing.assert_array_equal(a.eue_mwh.values, b.eue_mwh.values)
-    np.testing.assert_array_equal(stress, outages.draw_coal_stress(outages.sample_keys(2, np.arange(6)), 0.5))
+    np.testing.assert_array_equal(stress, draws.draw_coal_stress(outages.sample_keys(2, np.arange(6)), 0.5))
     assert a.n_by_coal_supply.values.tolist() == [int((~stress).sum()), int(stress.sum())]
     assert a.attrs["years_with_coal_stress"] == int(stress.sum())
     for kind, rows in (("stress", stress), ("no_stress", ~stress)):

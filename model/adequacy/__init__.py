@@ -1,7 +1,8 @@
 """Probabilistic adequacy: Monte Carlo over weather years, hydrology and forced outages.
 
-Modules, one concern each: :mod:`~model.adequacy.outages` (two-state Markov outages, keyed
-random draws, thermal availability with maintenance and coal supply spells),
+Modules, one concern each: :mod:`~model.adequacy.draws` (the sample year's hydrology and fuel
+stress draws; forced outages and the thermal fleet's availability are in :mod:`model.thermal`,
+which the dispatch reads too),
 :mod:`~model.adequacy.reservoirs` (cascades folded into each station, the register's rule curves),
 :mod:`~model.adequacy.system` (scenario and weather -> plain arrays),
 :mod:`~model.adequacy.engine` (numba kernels: the hour-by-hour simulation),

@@ -36,7 +36,6 @@ import pandas as pd
 import pypsa
 import xarray as xr
 
-from model.adequacy import outages
 from model.adequacy.montecarlo import prepare_batch, run_engine, thermal_capacity
 from model.adequacy.system import AdequacySystem, build_system
 from model.dispatch import dispatch
@@ -44,6 +43,7 @@ from model.network import build_network
 from model.register import Register
 from model.reliability import loss_of_load_hours
 from model.scenario import Scenario, with_overrides
+from model.thermal import outages
 
 
 def lp_scenario(scenario: Scenario, hours: int) -> Scenario:

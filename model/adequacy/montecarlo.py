@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
-from model.adequacy import engine, outages
+from model.adequacy import draws, engine
 from model.adequacy.results import to_dataset
 from model.adequacy.statistics import events, relative_se, sample_indices
 from model.adequacy.system import AdequacySystem, SampleInputs, build_system, sample_inputs
@@ -35,6 +35,7 @@ from model.profiles import generator_arguments
 from model.register import Register
 from model.reliability import SHORTFALL_TOL_MW
 from model.scenario import Scenario
+from model.thermal import outages
 from model.weather.hydrology import hydrology_class
 from model.weather.parameters import load_params
 
@@ -85,7 +86,7 @@ def draw_hydrology(scenario: Scenario, seed: int, index: np.ndarray) -> list[str
     probs = scenario.adequacy.hydrology_probabilities
     labels = hydrology_labels(probs)
     weights = np.array([probs[c] for c in labels])
-    return outages.draw_classes(outages.sample_keys(seed, index), labels, weights)
+    return draws.draw_classes(outages.sample_keys(seed, index), labels, weights)
 
 
 def prepare_batch(
@@ -121,7 +122,7 @@ def prepare_batch(
     )
     inputs = sample_inputs(system, profiles)
     t1 = time.perf_counter()
-    stress = outages.draw_coal_stress(keys, system.coal_supply_probability)
+    stress = draws.draw_coal_stress(keys, system.coal_supply_probability)
     thermal = thermal_capacity(system, keys, stress, system.row_bus, len(system.buses))
     n_links = len(system.export_mw)
     export_avail = outages.available_capacity(
@@ -142,7 +143,7 @@ def thermal_capacity(
     """Available thermal capacity per group of register rows, (S, G, T) float32 [MW].
 
     Forced outages from each sample's ``keys``, planned maintenance, and the coal supply spells
-    in the samples ``stress`` marks (:func:`model.adequacy.outages.thermal_available`).
+    in the samples ``stress`` marks (:func:`model.thermal.outages.thermal_available`).
     """
     return outages.thermal_available(
         keys, outages.THERMAL_STREAM, system.unit_row, system.unit_mw, system.unit_fail, system.unit_repair,

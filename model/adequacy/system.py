@@ -17,11 +17,11 @@ Conventions (adequacy, not dispatch):
   resolution); export links deliver their capacity-weighted mean efficiency.
 - Hydrogen (fuel cells, electrolysers, H2 demand) is left out: 0.1 GW of fuel cells in 2030.
 - Planned maintenance (``coal.maintenance``) derates each register row by its share in
-  maintenance (:func:`model.network.availability.maintenance_share`), the same in every sample.
+  maintenance (:func:`model.thermal.availability.maintenance_share`), the same in every sample.
 - Coal supply spells (``coal.supply``) strike a sample year with probability
   ``adequacy.coal_supply_probability``; the system holds their factor
-  (:func:`model.network.availability.supply_factor`) and the draw is per sample
-  (:func:`model.adequacy.outages.draw_coal_stress`). ``coal.supply_stress``, the dispatch's
+  (:func:`model.thermal.availability.supply_factor`) and the draw is per sample
+  (:func:`model.adequacy.draws.draw_coal_stress`). ``coal.supply_stress``, the dispatch's
   switch for one year, is not used when sampling.
 """
 
@@ -34,15 +34,16 @@ import pandas as pd
 import xarray as xr
 from numba import njit, prange
 
-from model.adequacy.outages import transition_probabilities
 from model.adequacy.reservoirs import own_rules, plant_water, routes, virtual_reservoir_mwh, virtual_rules
 from model.capacity import asset_capacities, dr_share
 from model.errors import InputError
 from model.network import export_obligation, snapshots
-from model.network.availability import maintenance_share, supply_factor
 from model.network.hydro import hydro_table
 from model.register import PREFECTURES, Register
 from model.scenario import Scenario
+from model.thermal.availability import maintenance_share, supply_factor
+from model.thermal.outages import transition_probabilities
+from model.thermal.units import thermal_units
 
 
 @dataclass(frozen=True)
@@ -105,34 +106,6 @@ class SampleInputs:
     dr_mw: np.ndarray  # (S, B) DR capacity [MW]
     dr_mwh: np.ndarray  # (S, B) DR energy over the horizon [MWh]
     demand_mwh: np.ndarray  # (S,) domestic demand [MWh]
-
-
-def thermal_units(register: Register, assets: pd.DataFrame) -> pd.DataFrame:
-    """One row per thermal unit: ``row`` (register id), ``bus``, ``mw``, ``for``, ``mttr_h``.
-
-    Scaled rows keep the register's unit size as nearly as possible (see module docstring).
-    """
-    th = register.thermal.set_index("id")
-    p_nom = assets.loc[th.index, "p_nom_mw"].to_numpy(float)
-    units = np.where(p_nom > 0, np.maximum(1, np.round(p_nom / th.unit_mw.to_numpy())), 0).astype(int)
-    rows = np.repeat(np.arange(len(th)), units)
-    size = np.divide(p_nom, units, out=np.zeros_like(p_nom), where=units > 0)
-    return pd.DataFrame(
-        {
-            "row": rows,
-            "bus": th.bus.to_numpy()[rows],
-            "mw": size[rows],
-            "for": th.forced_outage_rate.to_numpy()[rows],
-            "mttr_h": th.mttr_h.to_numpy()[rows],
-            "name": [f"{th.index[r]}#{k}" for r, k in zip(rows, _count_within(rows), strict=True)],
-        }
-    )
-
-
-def _count_within(rows: np.ndarray) -> np.ndarray:
-    """0, 1, 2 ... within each run of equal values."""
-    starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
-    return np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
 
 
 def build_system(scenario: Scenario, register: Register, hours: int | None = None) -> AdequacySystem:

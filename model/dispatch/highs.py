@@ -66,11 +66,12 @@ def highs_options(solver: SolverOptions, threads: int | None = None) -> dict[str
 
 
 def model_options(n: pypsa.Network) -> dict[str, Any]:
-    """Options of ``create_model``: committable units use PyPSA's linearised unit commitment.
+    """Options of ``create_model``: committable units (generators or links) use linearised unit commitment.
 
     Without it PyPSA would make the commitment status binary and the year a MILP.
     """
-    return {"linearized_unit_commitment": bool(n.c.generators.static.committable.any())}
+    committable = n.c.generators.static.committable.any() or n.c.links.static.committable.any()
+    return {"linearized_unit_commitment": bool(committable)}
 
 
 def check_solved(m: Any, status: str, condition: str, what: str) -> None:

@@ -1,6 +1,6 @@
 """Coal, gas and biomass: one generator per prefecture and unit class.
 
-- **Availability** (:mod:`model.network.availability`): maintenance, forced outages and coal
+- **Availability** (:mod:`model.thermal.availability`): maintenance, forced outages and coal
   supply scale each row's ``p_max_pu`` hour by hour.
 - **Unit commitment of coal** (``dispatch.unit_commitment``, on by default): PyPSA's linearised
   unit commitment, the committed *share* of a row's available units in [0, 1] (a clustered
@@ -24,10 +24,10 @@ import pypsa
 
 from model.dispatch.constraints import COAL_FLOOR_KEY, META_KEY
 from model.errors import InputError, did_you_mean
-from model.network.availability import availability, check_floor
 from model.network.calendar import snapshots
 from model.register import Register
 from model.scenario import Scenario
+from model.thermal.availability import availability, check_floor
 
 
 def min_load(thermal: pd.DataFrame, scenario: Scenario) -> pd.Series:

@@ -14,8 +14,8 @@ instead of 8,760.
 Random numbers come from the counter-based generator of :mod:`model.weather.random`, keyed by
 ``(seed, sample)`` and a stream per unit: a unit's outages in sample ``s`` do not depend on the
 batch, the thread or on how units are grouped, and ``kernel.py_func`` gives the same numbers.
-The sample year's hydrology and whether the coal supply spells strike it are one draw each on
-streams of their own.
+The sample year's other draws (hydrology, fuel stress) are on streams of their own
+(:mod:`model.adequacy.draws`).
 
 :func:`thermal_available` turns the outages into available capacity per register row (or per
 bus), derated by planned maintenance and, in a year the spells strike, by the coal supply.
@@ -33,10 +33,6 @@ from model.weather.random import stream_key, uniform, year_key
 THERMAL_STREAM = 1 << 20
 #: Stream of export link ``k``'s outages: ``EXPORT_STREAM + k``.
 EXPORT_STREAM = 1 << 21
-#: Stream of the sample year's hydrology-class draw.
-HYDROLOGY_STREAM = 1 << 22
-#: Stream of the sample year's draw of whether the coal supply spells strike.
-COAL_SUPPLY_STREAM = 1 << 23
 
 
 def sample_keys(seed: int, samples: np.ndarray) -> np.ndarray:
@@ -214,7 +210,7 @@ def thermal_available(
     derate, supply : numpy.ndarray, shape (R, T)
         Share of each row not in planned maintenance, and with fuel when the spells strike [-].
     stressed : numpy.ndarray of bool, shape (S,)
-        Sample years the spells strike (:func:`draw_coal_stress`).
+        Sample years the spells strike (:func:`model.adequacy.draws.draw_coal_stress`).
     row_group : numpy.ndarray of int64, shape (R,)
         Group of each row (its bus, or the row itself), in ``0 .. n_groups - 1``.
     n_groups : int
@@ -245,14 +241,6 @@ def thermal_available(
     return out
 
 
-def draw_coal_stress(keys: np.ndarray, probability: float) -> np.ndarray:
-    """Whether the coal supply spells strike each sample year, with ``probability`` [-], bool (S,).
-
-    Drawn from the sample's own key on :data:`COAL_SUPPLY_STREAM`: the same whatever the batch.
-    """
-    return stream_uniforms(np.asarray(keys, dtype=np.uint64), COAL_SUPPLY_STREAM) < probability
-
-
 @njit(cache=True)
 def stream_uniforms(keys: np.ndarray, stream: int) -> np.ndarray:
     """The first uniform draw on (0, 1) of stream ``stream`` of each key [-]."""
@@ -261,11 +249,3 @@ def stream_uniforms(keys: np.ndarray, stream: int) -> np.ndarray:
         # np.uint64 keeps the key unsigned when run as py_func (numba returns a Python int)
         out[i] = uniform(np.uint64(stream_key(keys[i], stream)), 0)
     return out
-
-
-def draw_classes(keys: np.ndarray, classes: list[str], probabilities: np.ndarray) -> list[str]:
-    """Hydrology class of each sample year, drawn with ``probabilities`` [-] from its own key."""
-    edges = np.cumsum(np.asarray(probabilities, dtype=float))
-    edges[-1] = np.inf  # rounding never leaves a draw without a class
-    u = stream_uniforms(keys, HYDROLOGY_STREAM)
-    return [classes[i] for i in np.searchsorted(edges, u, side="right")]

@@ -8,7 +8,7 @@ The availability of a register row (a prefecture's units of one class) is the pr
   (none in the winter peak);
 - **forced outages** (``coal.outages``): ``none``; ``expected``, every hour derated by the
   forced-outage rate; or ``sampled``, the units failing and being repaired as two-state Markov
-  chains (:mod:`model.adequacy.outages`, the same draws as ``gzgrid adequacy`` for the seed), so
+  chains (:mod:`model.thermal.outages`, the same draws as ``gzgrid adequacy`` for the seed), so
   one dispatch year can be a bad outage year;
 - **coal supply** (``coal.supply``): in each spell, coal of the named prefectures (all with
   coal if none are named) loses ``unavailable_mw`` in proportion to its capacity there.
@@ -22,6 +22,8 @@ import pandas as pd
 from model.errors import InputError
 from model.register import Register, maintenance_days, mm_dd_day
 from model.scenario import CoalOptions, CoalSupplyEvent
+from model.thermal import outages
+from model.thermal.units import thermal_units
 
 
 def in_days(snapshots: pd.DatetimeIndex, start: int, end: int) -> np.ndarray:
@@ -53,8 +55,6 @@ def outage_factor(
     if coal.outages == "expected":
         return pd.DataFrame(np.tile(1 - th.forced_outage_rate.to_numpy(), (len(snapshots), 1)),
                             index=snapshots, columns=th.index)  # fmt: skip
-    from model.adequacy import outages
-    from model.adequacy.system import thermal_units
 
     units = thermal_units(register, p_nom.to_frame("p_nom_mw"))
     fail, repair = outages.transition_probabilities(units["for"].to_numpy(), units.mttr_h.to_numpy(),
