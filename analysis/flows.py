@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pypsa
 
+from analysis.thermal import THERMAL, thermal_capacity, thermal_output
 from model.register import PREFECTURES
 
 PROVINCE = "province"
@@ -45,6 +46,9 @@ def by_bus(p: pd.DataFrame, bus: pd.Series) -> pd.DataFrame:
 
 
 def carrier_output(n: pypsa.Network, carrier: str, attr: str = "p") -> pd.DataFrame:
+    """Hourly output (``attr="p"``) or offered power (``"offered"``) of a carrier by region [MW]."""
+    if carrier in THERMAL and attr == "p":  # coal runs through links in a gzgrid network
+        return by_bus(*thermal_output(n, (carrier,)))
     g = n.c.generators.static
     ids = g.index[g.carrier == carrier]
     if attr == "offered":
@@ -98,9 +102,10 @@ def available_capacity(n: pypsa.Network) -> pd.DataFrame:
     """Hourly available supply capacity by region [MW] (see the module docstring), before DR."""
     w = n.snapshot_weightings.generators.to_numpy()[:, None]
     g = n.c.generators.static
-    firm = g.index[g.carrier.isin(("coal", "gas", "biomass", *VRE))]
+    vre = g.index[g.carrier.isin(VRE)]
     pu = n.get_switchable_as_dense("Generator", "p_max_pu")
-    parts = [by_bus(pu[firm] * g.p_nom[firm], g.bus)]
+    _, bus, thermal = thermal_capacity(n)
+    parts = [by_bus(pu[vre] * g.p_nom[vre], g.bus), by_bus(thermal, bus)]
     links = n.c.links.static
     lpu = n.get_switchable_as_dense("Link", "p_max_pu")
     e = n.c.stores.dynamic.e
@@ -117,7 +122,7 @@ def available_capacity(n: pypsa.Network) -> pd.DataFrame:
     soc = n.c.storage_units.dynamic.state_of_charge
     soc_prev = soc.shift(1).fillna(soc.iloc[-1]) * su.efficiency_dispatch / w
     parts.append(by_bus(soc_prev.clip(upper=su.p_nom, axis=1), su.bus))
-    return sum(parts[1:], parts[0])
+    return sum(parts[1:], parts[0])  # margins count thermal as available, fuel or not
 
 
 def margin(n: pypsa.Network, flows: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
@@ -140,7 +145,7 @@ def capacity_by_region(n: pypsa.Network) -> pd.DataFrame:
     fc = links[links.carrier == "fuel_cell"]
     parts = [
         g[g.carrier.isin(SUPPLY)].groupby(["bus", "carrier"]).p_nom.sum(),
-        links[links.carrier == "hydro"].groupby(["bus1", "carrier"]).p_nom.sum(),
+        links[links.carrier.isin(("hydro", "coal"))].groupby(["bus1", "carrier"]).p_nom.sum(),
         (fc.p_nom * fc.efficiency).groupby(fc.bus1).sum().rename(lambda b: (b, "fuel_cell")),
         su.groupby(["bus", "carrier"]).p_nom.sum(),
     ]

@@ -28,6 +28,7 @@ import pandas as pd
 import pypsa
 
 from analysis.runfolder import check_run_dir, read_network, read_scenario
+from analysis.thermal import THERMAL, thermal_output
 from model import ROOT
 from model.dispatch.constraints import GUIDE_BAND_KEY, guide_band_rules, gzgrid_meta
 from model.errors import InputError
@@ -42,7 +43,6 @@ PROFILES = ROOT / "data" / "profiles"
 MIN_CORRELATION = 0.8
 CV_TOLERANCE = 0.25
 ANNUAL_TOLERANCE = 0.02
-THERMAL = ("coal", "gas", "biomass")
 
 
 @dataclass(frozen=True)
@@ -187,6 +187,8 @@ def _generation_rows(n: pypsa.Network, year: int) -> list[tuple]:
     p = n.c.generators.dynamic.p
 
     def gen(carriers: tuple[str, ...]) -> float:
+        if set(carriers) <= set(THERMAL):
+            return float(thermal_output(n, carriers)[0].sum(axis=1) @ w) / 1e6
         return float(p.loc[:, g.index[g.carrier.isin(carriers)]].sum(axis=1) @ w) / 1e6
 
     model = {"thermal": gen(THERMAL), "hydro": float(monthly_hydro(n).sum()), "wind": gen(("wind",)),

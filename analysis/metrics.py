@@ -51,6 +51,7 @@ from analysis.flows import (
     margin,
     with_province,
 )
+from analysis.thermal import coal_commitment, emission_rates, thermal_output
 from model.atomic import write_with
 from model.register import EXPORT_BUS, PREFECTURES
 from model.reliability import SHORTFALL_TOL_MW, loss_of_load_hours, verdict
@@ -311,10 +312,8 @@ def _policy(n: pypsa.Network, f, b: _Builder, rp) -> None:
     b.add(
         "nonfossil_share_generation", _ratio(nf, tot), rp, "1", "non-fossil share of electricity generation"
     )
-    g = n.c.generators.static
-    th = g.index[g.carrier.isin((*FOSSIL, "biomass"))]
-    rate = n.c.carriers.static.co2_emissions.reindex(g.carrier[th]).to_numpy() / g.efficiency[th].to_numpy()
-    co2 = b.energy(by_bus(n.c.generators.dynamic.p.loc[:, th] * rate, g.bus))
+    p, bus = thermal_output(n, (*FOSSIL, "biomass"))
+    co2 = b.energy(by_bus(p * emission_rates(n, p.columns), bus))
     b.add("co2_mt", co2 / 1e6, rp, "Mt", "CO2 emitted by power generation")
     b.add("co2_t_per_mwh", _ratio(co2, tot), rp, "t/MWh", "CO2 intensity of generation")
     # renewable share of exports, attributed hour by hour (module docstring)
@@ -351,7 +350,7 @@ def _policy(n: pypsa.Network, f, b: _Builder, rp) -> None:
         "1",
         "non-fossil share of electricity consumed in the region (generation minus exports sent)",
     )
-    links = n.c.links.static
+    links, gens = n.c.links.static, n.c.generators.static
     ex = links.index[links.carrier == "export"]
     delivered = pd.Series(-n.c.links.dynamic.p1.loc[:, ex].sum(axis=1).to_numpy(), index=n.snapshots)
     prov = {
@@ -359,7 +358,7 @@ def _policy(n: pypsa.Network, f, b: _Builder, rp) -> None:
         "export_obligation_twh": (export_obligation(n), "export obligation to Guangdong"),
         "export_cut_twh": (
             # the cut is a generator at the Guangdong bus, outside every prefecture
-            n.c.generators.dynamic.p.loc[:, g.index[g.carrier == "export_cut"]].sum(axis=1),
+            n.c.generators.dynamic.p.loc[:, gens.index[gens.carrier == "export_cut"]].sum(axis=1),
             "export obligation not delivered (cut)",
         ),
     }
@@ -403,16 +402,10 @@ def _storage(n: pypsa.Network, f: dict[str, pd.DataFrame], b: _Builder) -> None:
 
 def _commitment(n: pypsa.Network, b: _Builder) -> None:
     """Coal commitment: capacity started, committed capacity, and hours below minimum load."""
-    g = n.c.generators.static
-    coal = g.index[g.carrier == "coal"]
-    com = coal[g.committable[coal].to_numpy(dtype=bool)]
-    dyn = n.c.generators.dynamic
-    status = dyn.status.reindex(columns=com, fill_value=0.0) if len(com) else pd.DataFrame(index=n.snapshots)
-    started = dyn.start_up.reindex(columns=com, fill_value=0.0) * g.p_nom[com] if len(com) else status
-    pmax = n.get_switchable_as_dense("Generator", "p_max_pu")[com] * g.p_nom[com]
-    pmin = n.get_switchable_as_dense("Generator", "p_min_pu")[com] * g.p_nom[com]
-    committed = (status * pmax).sum(axis=1).to_numpy()
-    below = (dyn.p.reindex(columns=com, fill_value=0.0) < status * pmin - 1e-3).any(axis=1).to_numpy()
+    c = coal_commitment(n)
+    started = c.started
+    committed = (c.status * c.available).sum(axis=1).to_numpy()
+    below = (c.output < c.status * c.minimum - 1e-3).any(axis=1).to_numpy()
     per = [m for m in b.masks.values()]
     b.add("coal_started_mw", [float(started.sum(axis=1).to_numpy()[m].sum()) for m in per], ("period",), "MW",
           "coal capacity started up (committed from stopped), summed over the period")  # fmt: skip

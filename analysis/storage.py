@@ -31,6 +31,7 @@ import pandas as pd
 import pypsa
 
 from analysis.flows import PROVINCE, VRE
+from analysis.thermal import fuel_cost
 from model.network.hydro import seasonal_reservoirs
 
 #: Kinds of storage reported, in the order they are printed.
@@ -185,9 +186,7 @@ def add_storage_metrics(n: pypsa.Network, flows: dict[str, pd.DataFrame], b: Bui
     """
     s = storage_flows(n)
     curtailed = sum(flows[f"{c}_curtailed"][PROVINCE] for c in VRE)
-    g = n.c.generators.static
-    fuel = g.marginal_cost[g.carrier.isin(("coal", "gas", "biomass"))]
-    absorbed = curtailment_absorbed(s.charge, curtailed, s.price, float(fuel.min()) if len(fuel) else np.inf)
+    absorbed = curtailment_absorbed(s.charge, curtailed, s.price, fuel_cost(n))
     net_value = (s.discharge - s.charge) * s.price
     _add_units(n, s, absorbed, net_value, b)
     _add_kinds(s, absorbed, net_value, b)

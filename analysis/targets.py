@@ -28,6 +28,7 @@ import xarray as xr
 from analysis.flows import PROVINCE
 from analysis.metrics import metrics
 from analysis.runfolder import check_run_dir, read_metrics, read_network, read_scenario
+from analysis.thermal import thermal_capacity
 from model.atomic import write_text
 from model.capacity import COAL_SHARE_TARGET, PLAN_CAPACITY_TARGETS
 from model.register import load_register
@@ -82,9 +83,9 @@ def _run_values(n: pypsa.Network, ds: xr.Dataset, thermal: pd.DataFrame) -> dict
     gw = ds.capacity_mw.sel(region=PROVINCE).to_series() / 1e3
     gw["hydro"] = gw["hydro"] + gw["ror"]  # the plan's hydro counts the run-of-river part (as capacity.py)
     year = {"period": "year"}
-    g = n.c.generators.static
-    coal = thermal[(thermal.carrier == "coal") & thermal.id.isin(g.index[g.p_nom > 0])]
-    built = coal[g.p_nom.reindex(coal.id).to_numpy() >= coal.unit_mw.to_numpy()]
+    p_nom, _, _ = thermal_capacity(n, ("coal",))
+    coal = thermal[(thermal.carrier == "coal") & thermal.id.isin(p_nom.index[p_nom > 0])]
+    built = coal[p_nom.reindex(coal.id).to_numpy() >= coal.unit_mw.to_numpy()]
     loads = n.c.loads.static
     h2 = n.get_switchable_as_dense("Load", "p_set")[loads.index[loads.carrier == "H2"]].sum(axis=1).mean()
     return {

@@ -211,6 +211,16 @@ class CoalSupplyEvent(_Strict):
     )
 
 
+class DeliveryCut(_Strict):
+    """A spell in which part of the coal deliveries does not arrive (roads and rail cut by ice in
+    January 2008; mines shut for safety rectification)."""
+
+    start: DayOfYear = Field(..., description="first day, MM-DD")
+    end: DayOfYear = Field(..., description="last day, MM-DD (a spell may run over New Year)")
+    share: float = Field(..., gt=0, le=1, allow_inf_nan=False, description="share of deliveries lost [-]")
+    regions: tuple[str, ...] = Field((), description="fuel regions struck (default: all)")
+
+
 class CoalOptions(_Strict):
     """How coal plant is committed, maintained, and kept from running (outages, fuel)."""
 
@@ -235,6 +245,18 @@ class CoalOptions(_Strict):
     maintenance: bool = Field(True, description="planned maintenance in shoulder seasons (maintenance.csv)")
     supply: tuple[CoalSupplyEvent, ...] = Field((), description="spells of coal without fuel")
     supply_stress: bool = Field(True, description="apply the supply spells (false: the year without them)")
+    fuel_chain: bool = Field(
+        True,
+        description="coal burns from each fuel region's stockpile, refilled at its delivery limit "
+        "(coal_supply.csv); false: an unlimited supply",
+    )
+    delivery_scale: float = Field(
+        1.0, ge=0, le=10, allow_inf_nan=False, description="factor on every region's deliveries [-]"
+    )
+    delivery_cuts: tuple[DeliveryCut, ...] = Field((), description="spells of deliveries cut")
+    stock_start_days: float | None = Field(
+        None, ge=0, le=90, description="stock on 1 January in days of burn (default: coal_supply.csv) [d]"
+    )
 
 
 #: The value of a HiGHS option.

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.thermal import coal_commitment
 from model.dispatch import dispatch
 from model.network import build_network
 from model.register import load_register
@@ -72,10 +73,9 @@ def test_stitched_reservoirs_are_continuous_and_within_limits(pair):
 
 def test_committed_coal_never_below_its_minimum_load(pair):
     dec, _ = pair["decomposed"]
-    g = dec.c.generators
-    com = g.static.index[g.static.committable]
-    pmin = dec.get_switchable_as_dense("Generator", "p_min_pu")[com] * g.static.p_nom[com]
-    assert (g.dynamic.p[com] >= g.dynamic.status[com] * pmin - 1e-3).all().all()
+    c = coal_commitment(dec)
+    assert c.status.shape[1], "coal is committed by default"
+    assert (c.output >= c.status * c.minimum - 1e-3).all().all()
 
 
 def test_dr_stays_within_its_caps(pair):

@@ -8,6 +8,7 @@ import numpy as np
 import pypsa
 import pytest
 
+from analysis.thermal import coal_commitment
 from model.run import run_scenario
 from model.scenario import load_scenario, with_overrides
 from tests.conftest import RUNS, bus_balance, water_balance_residual
@@ -55,15 +56,12 @@ def test_water_balance_of_every_reservoir(n):
 
 
 def test_committed_coal_never_below_its_minimum_load(n):
-    g = n.c.generators
-    com = g.static.index[g.static.committable]
-    assert len(com), "coal is committed by default"
-    pmin = n.get_switchable_as_dense("Generator", "p_min_pu")[com] * g.static.p_nom[com]
-    assert (g.dynamic.p[com] >= g.dynamic.status[com] * pmin - TOL).all().all()
+    c = coal_commitment(n)
+    assert c.status.shape[1], "coal is committed by default"
+    assert (c.output >= c.status * c.minimum - TOL).all().all()
     # and the security floor of committed coal holds in every hour
-    pmax = n.get_switchable_as_dense("Generator", "p_max_pu")[com] * g.static.p_nom[com]
-    committed = (g.dynamic.status[com] * pmax).sum(axis=1)
-    assert committed.min() >= min(6000.0, 0.999 * pmax.sum(axis=1).min()) - TOL
+    committed = (c.status * c.available).sum(axis=1)
+    assert committed.min() >= min(6000.0, 0.999 * c.available.sum(axis=1).min()) - TOL
 
 
 def test_storage_within_limits(n):

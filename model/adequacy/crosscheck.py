@@ -83,21 +83,27 @@ def apply_sample(
     export_avail : numpy.ndarray, shape (K, T)
         Available share of each export link [-].
     """
-    gens = n.c.generators
-    rows = list(system.thermal_rows)
-    p_nom = gens.static.p_nom[rows].to_numpy()
-    share = np.divide(
-        row_mw, p_nom[:, None], out=np.zeros_like(row_mw, dtype=float), where=p_nom[:, None] > 0
-    )
-    avail = pd.DataFrame(np.clip(share.T, 0.0, 1.0), index=n.snapshots, columns=rows)
-    gens.dynamic.p_max_pu = pd.concat(
-        [gens.dynamic.p_max_pu.drop(columns=rows, errors="ignore"), avail], axis=1
-    )
-    gens.static.loc[rows, ["p_min_pu"]] = 0.0
-    gens.static.loc[rows, "committable"] = False
-    for attr in ("ramp_limit_up", "ramp_limit_down"):
-        gens.static.loc[rows, attr] = np.nan
     links = n.c.links
+    for c in (n.c.generators, links):  # gas and biomass generators, coal row links
+        static = c.static
+        rows = [r for r in system.thermal_rows if r in static.index]
+        at = [system.thermal_rows.index(r) for r in rows]
+        p_nom = static.p_nom[rows].to_numpy()
+        share = np.divide(row_mw[at], p_nom[:, None], out=np.zeros((len(rows), row_mw.shape[1])),
+                          where=p_nom[:, None] > 0)  # fmt: skip
+        avail = pd.DataFrame(np.clip(share.T, 0.0, 1.0), index=n.snapshots, columns=rows)
+        kept = c.dynamic.p_max_pu.drop(columns=rows, errors="ignore")
+        c.dynamic.p_max_pu = pd.concat([kept, avail], axis=1)
+        c.dynamic.p_min_pu = c.dynamic.p_min_pu.drop(columns=rows, errors="ignore")
+        static.loc[rows, "p_min_pu"] = 0.0
+    units = links.static.index[links.static.carrier == "coal_unit"]  # the rows' links carry the outages
+    links.dynamic.p_max_pu = links.dynamic.p_max_pu.drop(columns=units, errors="ignore")
+    links.dynamic.p_min_pu = links.dynamic.p_min_pu.drop(columns=units, errors="ignore")
+    links.static.loc[units, ["p_min_pu", "p_max_pu"]] = [0.0, 1.0]
+    for c in (n.c.generators, links):
+        c.static["committable"] = False
+        for attr in ("ramp_limit_up", "ramp_limit_down"):
+            c.static[attr] = np.nan
     links.static.loc[links.static.carrier == "transmission", "efficiency"] = 1.0
     export = links.static.index[links.static.carrier == "export"]
     if np.any(export_avail < 1):

@@ -9,8 +9,8 @@ needs beyond them, reading its settings from ``n.meta["gzgrid"]``:
   it per hour (variables ``Store-guide_lower_slack``/``Store-guide_upper_slack``; see
   :mod:`model.reservoirs`).
 - ``coal_floor``: at least ``mw`` of available coal committed in every hour (constraint
-  ``Generator-coal_floor``); where units are not committable (the daily plan, or unit
-  commitment off) coal must *generate* at least the floor times its minimum load.
+  ``Link-coal_floor`` on the coal unit links); where units are not committable (the daily
+  plan, or unit commitment off) coal must *generate* at least the floor times its minimum load.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from model.reservoirs import rule_curves
 META_KEY = "gzgrid"
 #: Meta key of the seasonal reservoirs' guide band.
 GUIDE_BAND_KEY = "guide_band"
-#: Meta key of the coal security floor: ``{"mw": floor, "generators": [...]}``.
+#: Meta key of the coal security floor: ``{"mw": floor, "links": [...], "electric_mw": [...],
+#: "min_load_pu": [...]}`` (the coal unit links, their electric capacity [MW], minimum load [p.u.]).
 COAL_FLOOR_KEY = "coal_floor"
 
 
@@ -150,31 +151,36 @@ def add_guide_band(n: pypsa.Network, snapshots: pd.Index) -> None:
 def add_coal_floor(n: pypsa.Network, snapshots: pd.Index) -> None:
     """Keep at least the security floor of coal committed in every hour (module docstring).
 
+    The coal unit links of ``n.meta["gzgrid"]["coal_floor"]`` are committed by class; a
+    class's committed capacity is its commitment share times its available electric capacity.
     The floor never asks for more than 99.9 % of the coal available that hour (maintenance,
-    outages and fuel spells can leave less), so it can always be met.
+    outages, coal quality and fuel spells can leave less), so it can always be met.
     """
     spec = gzgrid_meta(n).get(COAL_FLOOR_KEY) or {}
     floor = float(spec.get("mw", 0.0))
-    g = n.c.generators.static
-    gens = [x for x in spec.get("generators", []) if x in g.index]
-    if floor <= 0 or not gens:
+    links = n.c.links.static
+    names = [x for x in spec.get("links", []) if x in links.index]
+    if floor <= 0 or not names:
         return
     sns = pd.Index(snapshots, name="snapshot")
-    pu = n.get_switchable_as_dense("Generator", "p_max_pu").loc[sns, gens]
-    available = pu * g.p_nom[gens]
+    electric = pd.Series(dict(zip(spec["links"], spec["electric_mw"], strict=True)))[names]
+    pu = n.get_switchable_as_dense("Link", "p_max_pu").loc[sns, names]
+    available = pu * electric
     need = np.minimum(floor, 0.999 * available.sum(axis=1).to_numpy())
     m = n.model
-    committable = [x for x in gens if bool(g.committable[x])]
-    if committable and "Generator-status" in m.variables:
-        status = m["Generator-status"].sel(name=committable)
-        names = pd.Index(committable, name="name")
-        weight = xr.DataArray(available[committable].to_numpy(), coords=[sns, names])
-        always = available[[x for x in gens if x not in committable]].sum(axis=1).to_numpy()
+    committable = [x for x in names if bool(links.committable[x])]
+    if committable and "Link-status" in m.variables:
+        status = m["Link-status"].sel(name=committable)
+        coords = [sns, pd.Index(committable, name="name")]
+        weight = xr.DataArray(available[committable].to_numpy(), coords=coords)
+        always = available[[x for x in names if x not in committable]].sum(axis=1).to_numpy()
         lhs = (status * weight).sum("name")
         rhs = need - always
-    else:
-        share = dict(zip(spec.get("generators", []), spec.get("min_load_pu", []), strict=False))
-        lowest = float(np.mean([share.get(x, 0.3) for x in gens])) if share else 0.3
-        lhs = m["Generator-p"].sel(name=gens).sum("name")
+    else:  # not committed (the daily plan, or unit commitment off): generate the floor's minimum load
+        share = dict(zip(spec["links"], spec.get("min_load_pu", []), strict=False))
+        lowest = float(np.mean([share.get(x, 0.3) for x in names]))
+        eff = links.efficiency[names]
+        eta = xr.DataArray(eff.to_numpy(), coords=[pd.Index(names, name="name")])
+        lhs = (m["Link-p"].sel(name=names) * eta).sum("name")
         rhs = need * lowest
-    m.add_constraints(lhs >= xr.DataArray(rhs, coords=[sns]), name="Generator-coal_floor")
+    m.add_constraints(lhs >= xr.DataArray(rhs, coords=[sns]), name="Link-coal_floor")

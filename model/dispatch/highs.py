@@ -22,7 +22,7 @@ import pandas as pd
 import pypsa
 import scipy.sparse as sp
 
-from model.errors import SolveError
+from model.errors import SolveError, warn
 from model.scenario import SolverOptions
 
 #: Most IIS constraints quoted in an infeasibility message.
@@ -137,12 +137,22 @@ class MatrixLP:
 
 
 @dataclass(frozen=True)
+class Basis:
+    """A simplex basis: HiGHS' status of every column and row (0 lower, 1 basic, 2 upper, 3 zero)."""
+
+    cols: np.ndarray
+    rows: np.ndarray
+
+
+@dataclass(frozen=True)
 class LPSolution:
     """What HiGHS returned for a :class:`MatrixLP`.
 
     ``condition`` is ``"optimal"``, ``"time_limit"``, ``"infeasible"`` or HiGHS' own words;
     ``x`` (primal) and ``y`` (row duals, d objective / d row bound) are empty unless optimal;
-    ``iis_rows`` are local row indices of an irreducible infeasible subsystem, if one was found.
+    ``iis_rows`` are local row indices of an irreducible infeasible subsystem, if one was found;
+    ``basis`` is the optimal basis (for warm starts); ``warm`` says whether the solve started
+    from a given basis that HiGHS accepted.
     """
 
     condition: str
@@ -151,10 +161,21 @@ class LPSolution:
     objective: float
     seconds: float
     iis_rows: np.ndarray
+    basis: Basis | None = None
+    warm: bool = False
 
 
-def solve_matrix_lp(lp: MatrixLP, options: dict[str, Any]) -> LPSolution:
-    """Solve ``lp`` with HiGHS (options as from :func:`highs_options`)."""
+_STATUS = tuple(highspy.HighsBasisStatus(i) for i in range(5))
+
+
+def solve_matrix_lp(lp: MatrixLP, options: dict[str, Any], basis: Basis | None = None) -> LPSolution:
+    """Solve ``lp`` with HiGHS (options as from :func:`highs_options`), from ``basis`` if given.
+
+    A warm start skips HiGHS' presolve, so it pays only where the basis is close to optimal
+    (the same LP with changed bounds: a later re-plan, another sweep case). A basis HiGHS
+    rejects is dropped with a warning and the LP is solved cold: the result is the same LP's
+    optimum either way.
+    """
     with native_stdout_silenced():
         h = highspy.Highs()
     for key, value in options.items():
@@ -172,6 +193,7 @@ def solve_matrix_lp(lp: MatrixLP, options: dict[str, Any]) -> LPSolution:
     hlp.a_matrix_.index_ = lp.A.indices
     hlp.a_matrix_.value_ = lp.A.data
     h.passModel(hlp)
+    warm = basis is not None and _set_basis(h, basis)
     t0 = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - t0
@@ -184,9 +206,68 @@ def solve_matrix_lp(lp: MatrixLP, options: dict[str, Any]) -> LPSolution:
             with contextlib.suppress(Exception):  # a diagnosis only; never hide the infeasibility
                 _, found = h.getIis()
                 iis = np.asarray(found.row_index_, dtype=int)
-        return LPSolution(condition, empty, empty, float("nan"), seconds, iis)
+        return LPSolution(condition, empty, empty, float("nan"), seconds, iis, warm=warm)
     sol = h.getSolution()
     x = np.asarray(sol.col_value)
-    return LPSolution(
-        "optimal", x, np.asarray(sol.row_dual), float(lp.cost @ x), seconds, np.empty(0, dtype=int)
-    )
+    b = h.getBasis()
+    optimal_basis = Basis(np.fromiter((s.value for s in b.col_status), np.int8, lp.A.shape[1]),
+                          np.fromiter((s.value for s in b.row_status), np.int8, lp.A.shape[0]))  # fmt: skip
+    return LPSolution("optimal", x, np.asarray(sol.row_dual), float(lp.cost @ x), seconds,
+                      np.empty(0, dtype=int), optimal_basis, warm)  # fmt: skip
+
+
+def _set_basis(h: highspy.Highs, basis: Basis) -> bool:
+    """Give HiGHS a starting basis; False (with a warning) if it refuses it."""
+    hb = highspy.HighsBasis()
+    hb.col_status = [_STATUS[v] for v in basis.cols.tolist()]
+    hb.row_status = [_STATUS[v] for v in basis.rows.tolist()]
+    hb.valid = True
+    if h.setBasis(hb) == highspy.HighsStatus.kOk:
+        return True
+    warn("HiGHS refused a warm-start basis; solving this LP cold (the result is the same LP's optimum)")
+    return False
+
+
+def mapped_basis(
+    previous: Basis, old_cols: np.ndarray, old_rows: np.ndarray, lp: MatrixLP, cols: np.ndarray,
+    rows: np.ndarray,
+) -> Basis:  # fmt: skip
+    """A starting basis for ``lp`` from the optimal basis of a related LP.
+
+    The first ``len(cols)`` columns and ``len(rows)`` rows of ``lp`` are columns and rows
+    ``cols`` and ``rows`` of a parent LP; ``old_cols`` and ``old_rows`` say the same of the LP
+    that ``previous`` solved (both sorted). A column or row found in both keeps its status;
+    appended rows keep the previous LP's appended rows' status in order; the rest start as
+    row slacks (basic) and columns at a finite bound. The number of basic variables is then
+    set to the number of rows, as a simplex basis needs: surplus basic columns leave at a
+    bound, missing ones are filled with row slacks.
+    """
+    n_rows, n_cols = lp.A.shape
+    col = np.zeros(n_cols, dtype=np.int8)
+    row = np.ones(n_rows, dtype=np.int8)
+    _carry(col, cols, old_cols, previous.cols)
+    _carry(row, rows, old_rows, previous.rows)
+    extra_old = previous.rows[len(old_rows):]
+    k = min(len(extra_old), n_rows - len(rows))
+    row[len(rows) : len(rows) + k] = extra_old[:k]
+    lo_inf, hi_inf = np.isinf(lp.col_lo), np.isinf(lp.col_hi)
+    at_lower = col == 0
+    col[at_lower & lo_inf] = np.where(hi_inf[at_lower & lo_inf], 3, 2)
+    at_upper = col == 2
+    col[at_upper & hi_inf] = np.where(lo_inf[at_upper & hi_inf], 3, 0)
+    basic = int((col == 1).sum() + (row == 1).sum())
+    if basic > n_rows:
+        surplus = np.flatnonzero(col == 1)[: basic - n_rows]
+        col[surplus] = np.where(~lo_inf[surplus], 0, np.where(~hi_inf[surplus], 2, 3))
+    elif basic < n_rows:
+        row[np.flatnonzero(row != 1)[: n_rows - basic]] = 1
+    return Basis(col, row)
+
+
+def _carry(target: np.ndarray, new: np.ndarray, old: np.ndarray, status: np.ndarray) -> None:
+    """Copy ``status`` of the entries of ``old`` that are also in ``new`` into ``target`` (by position)."""
+    if not len(old) or not len(new):
+        return
+    at = np.searchsorted(old, new)
+    hit = (at < len(old)) & (old[np.minimum(at, len(old) - 1)] == new)
+    target[np.flatnonzero(hit)] = status[at[hit]]

@@ -148,7 +148,8 @@ def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverO
             t0 = time.perf_counter()
             first = int(plan.period[cores[0][0]])
             start = state.x[levels.hourly[cores[0][0] - 1]] if levels.hourly.size else np.empty(0)
-            sol = solve_plan(plan, levels, first, start, _budget_left(lp, plan, state), wrap, penalty, opts)
+            sol = solve_plan(plan, levels, first, start, _budget_left(lp, plan, state), wrap, penalty, opts,
+                             warm=sol)  # fmt: skip
             state.seconds["replan"] += time.perf_counter() - t0
         for s, c in cores:
             end = min(c + overlap, len(n.snapshots))

@@ -69,6 +69,9 @@ class Register:
     maintenance: pd.DataFrame
     reservoir_rules: pd.DataFrame
     targets: pd.DataFrame
+    fuel_regions: pd.DataFrame
+    coal_supply: pd.DataFrame
+    coal_months: pd.DataFrame
     path: Path = field(default=NETWORK_DATA)
 
     @staticmethod
@@ -151,6 +154,7 @@ def _check_cross_references(reg: Register) -> None:
     _check_history(reg.history, folder / "history.csv")
     _check_rules(reg.reservoir_rules, folder / "reservoir_rules.csv")
     _check_thermal(reg.thermal, reg.maintenance, folder)
+    _check_fuel(reg)
     bad = reg.corridors[reg.corridors.bus0 == reg.corridors.bus1]
     if not bad.empty:
         raise InputError(f"{folder / 'corridors.csv'}: corridor '{bad.id.iloc[0]}' joins a bus to itself")
@@ -260,3 +264,65 @@ def _check_thermal(thermal: pd.DataFrame, maintenance: pd.DataFrame, folder: Pat
             f"{thermal.maintenance_weeks.iloc[i]:g} do not fit the {window_weeks:.1f} weeks of maintenance "
             "windows a year (maintenance.csv)"
         )
+
+
+def _check_fuel(register: Register) -> None:
+    """Cross-checks of the fuel tables: every prefecture in one region, stock levels in order.
+
+    Raises
+    ------
+    InputError
+        Naming the file, line and key: a region naming no prefecture or an unknown one, a
+        prefecture in two regions or in none, a floor above the normal level, a start outside
+        them, a ``coal_supply`` or ``coal_months`` row of an unknown region.
+    """
+    path = register.path / "fuel_regions.csv"
+    seen: dict[str, str] = {}
+    for i, (region, places) in enumerate(zip(register.fuel_regions.region, register.fuel_regions.prefectures,
+                                             strict=True)):  # fmt: skip
+        names = str(places).split()
+        where = f"{path}, line {i + 2} ({region})"
+        if not names:
+            raise InputError(f"{where}: prefectures is empty; a fuel region names at least one prefecture")
+        for p in names:
+            if p not in PREFECTURES:
+                raise InputError(
+                    f"{where}: '{p}' is not a prefecture{did_you_mean(p, PREFECTURES)}; valid: "
+                    f"{', '.join(PREFECTURES)} (separated by spaces)"
+                )
+            if p in seen:
+                raise InputError(f"{where}: prefecture '{p}' is already in region '{seen[p]}' (one each)")
+            seen[p] = str(region)
+    lacking = [p for p in PREFECTURES if p not in seen]
+    if lacking:
+        raise InputError(f"{path}: prefecture '{lacking[0]}' is in no fuel region; each needs one")
+    regions = set(register.fuel_regions.region)
+    for table in ("coal_supply", "coal_months"):
+        df = getattr(register, table)
+        bad = np.flatnonzero(~df.region.isin(regions).to_numpy())
+        if len(bad):
+            i = int(bad[0])
+            r = df.region.iloc[i]
+            raise InputError(
+                f"{register.path / (table + '.csv')}, line {i + 2}: region '{r}' is not in fuel_regions.csv"
+                f"{did_you_mean(r, regions)}; valid: {', '.join(sorted(regions))}"
+            )
+    cs = register.coal_supply
+    path = register.path / "coal_supply.csv"
+    for i, r in enumerate(cs.itertuples()):
+        where = f"{path}, line {i + 2} ({int(r.year)}, {r.region})"
+        if not r.stock_floor_days < r.stock_normal_days:
+            raise InputError(
+                f"{where}: stock_floor_days {r.stock_floor_days:g} must be below stock_normal_days "
+                f"{r.stock_normal_days:g} (the operator's floor under the level plants refill to)"
+            )
+        if not r.stock_floor_days <= r.stock_start_days <= r.stock_normal_days:
+            raise InputError(
+                f"{where}: stock_start_days {r.stock_start_days:g} must lie between stock_floor_days "
+                f"{r.stock_floor_days:g} and stock_normal_days {r.stock_normal_days:g}"
+            )
+    dup = cs[cs.duplicated(["year", "region"])]
+    if not dup.empty:
+        i = int(dup.index[0])
+        raise InputError(f"{path}, line {i + 2}: a second row for year {int(dup.year.iloc[0])}, region "
+                         f"'{dup.region.iloc[0]}' (one row each)")  # fmt: skip

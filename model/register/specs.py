@@ -265,6 +265,42 @@ SPECS: dict[str, TableSpec] = {
             key="date",
         ),
         TableSpec(
+            "fuel_regions",
+            (
+                text_column("region"),
+                Column("prefectures", "text"),
+                Column("calorific_kcal_per_kg", check=between(1000, 8000, "kcal/kg")),
+                Column("reference_load_factor", check=between(0, 1, "", low_open=True)),
+                SOURCE,
+            ),
+            key="region",
+        ),
+        TableSpec(
+            "coal_supply",
+            (
+                Column("year", check=ANY_YEAR),
+                text_column("region"),
+                Column("delivery_kt_per_day", check=between(0, 100_000, "kt/day")),
+                Column("stock_normal_days", check=between(0, 90, "days", low_open=True)),
+                Column("stock_floor_days", check=between(0, 90, "days")),
+                Column("stock_start_days", check=between(0, 90, "days")),
+                SOURCE,
+            ),
+            key=None,
+        ),
+        TableSpec(
+            "coal_months",
+            (
+                Column("year", check=ANY_YEAR),
+                text_column("region"),
+                Column("month", check=Check(lambda s: s.isin(range(1, 13)), "a month 1-12")),
+                Column("delivery_factor", check=between(0, 10, "")),
+                Column("quality_derate", check=SHARE),
+                SOURCE,
+            ),
+            key=None,
+        ),
+        TableSpec(
             "targets",
             (
                 text_column("id"),
