@@ -173,6 +173,16 @@ class DispatchOptions(_Strict):
     unit_commitment: bool = Field(
         True, description="linearised unit commitment of coal units (committed share of each unit class)"
     )
+    split_month: int = Field(
+        7,
+        ge=0,
+        le=12,
+        description="decomposed: the year is cut at the first hour of this month into two parts solved at "
+        "once, the cut's levels from a plan with the year's realised inflow (0: one part)",
+    )
+    workers: int = Field(
+        2, ge=1, le=64, description="decomposed: parts of the year solved at once (threads; same result)"
+    )
     must_run: tuple[str, ...] = Field(
         (),
         description="coal assets (thermal.csv ids) or prefectures whose coal runs at least at minimum load",

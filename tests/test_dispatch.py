@@ -131,3 +131,38 @@ def test_decomposed_matches_monolithic_with_unit_commitment():
     p = generation(dec, "coal")
     assert (p >= status * 0.3 * dec.c.generators.static.p_nom[p.columns] - 1e-3).all().all()
     assert (dec.c.generators.dynamic.start_up[["coal_a", "coal_c"]].sum() > 0).any(), "no start-up at all"
+
+
+@pytest.fixture(scope="module")
+def split_pair() -> dict[int, tuple[pypsa.Network, DispatchResult]]:
+    """The committed seasonal network cut at 1 February into two parts, solved by one worker and by two."""
+    out = {}
+    for workers in (1, 2):
+        n = seasonal_network(24 * 56, committed=True)
+        options = DispatchOptions(mode="decomposed", split_month=2, workers=workers)
+        out[workers] = (n, dispatch(n, options, SOLVER))
+    return out
+
+
+def test_split_year_matches_monolithic_and_stays_continuous(split_pair):
+    dec, rd = split_pair[2]
+    assert rd.diagnostics["segments"] == 2
+    mono = seasonal_network(24 * 56, committed=True)
+    assert_modes_agree(mono, dispatch(mono, MONO, SOLVER), dec, rd)
+    # the second part starts exactly where the first ends: the reservoir and the battery run on
+    st, su = dec.c.stores.dynamic, dec.c.storage_units.dynamic
+    e = st.e["res_store"]
+    step = e - e.shift(1, fill_value=e.iloc[-1]) + st.p["res_store"]
+    assert step.abs().max() < 1e-3
+    soc = su.state_of_charge["bat_a"]
+    eta = dec.c.storage_units.static.loc["bat_a", ["efficiency_store", "efficiency_dispatch"]]
+    flow = su.p_store["bat_a"] * eta.iloc[0] - su.p_dispatch["bat_a"] / eta.iloc[1]
+    assert (soc - soc.shift(1, fill_value=soc.iloc[-1]) - flow).abs().max() < 1e-3
+    assert rd.diagnostics["pin_miss_mwh"] < 1e-3
+
+
+def test_split_year_is_the_same_with_one_worker_or_two(split_pair):
+    (one, r1), (two, r2) = split_pair[1], split_pair[2]
+    assert r1.objective_cny == r2.objective_cny
+    assert one.c.generators.dynamic.p.equals(two.c.generators.dynamic.p)
+    assert one.c.stores.dynamic.e.equals(two.c.stores.dynamic.e)

@@ -193,40 +193,53 @@ def solve_plan(
     penalty: float,
     options: dict[str, Any],
     warm: PlanSolution | None = None,
+    last_period: int | None = None,
+    end_levels: np.ndarray | None = None,
 ) -> PlanSolution:
-    """Solve the plan from ``first_period`` to the end (from ``warm``'s basis if given).
+    """Solve the plan from ``first_period`` to ``last_period`` (from ``warm``'s basis if given).
 
     Parameters
     ----------
     plan : SeasonalPlan
     levels : StorageLevels
     first_period : int
-        First plan period solved; 0 solves the whole horizon (cyclic levels tied as in the
-        network).
+        First plan period solved; 0 solves from the horizon's start (cyclic levels tied as in
+        the network).
     start_levels : numpy.ndarray, shape (k,)
         Level of each storage at the end of the period before ``first_period`` [MWh] (unused
         when ``first_period`` is 0).
     budget_left : numpy.ndarray, shape (len(plan.budget_rows), 2)
-        Lower and upper bound left of each budget.
+        Lower and upper bound left of each budget for the periods solved.
     wrap : numpy.ndarray, shape (k,)
         Level each cyclic storage must end the horizon at (NaN where not cyclic) [MWh].
     penalty : float
-        Price of missing a cyclic end level [CNY/MWh].
+        Price of missing a pinned level [CNY/MWh].
     options : dict
         HiGHS options.
     warm : PlanSolution, optional
         An earlier solution of the plan: its basis, carried to the periods left, starts the
         simplex. A re-plan is the same LP with new start levels and budgets, so it needs a
         tenth of the iterations of a cold solve.
+    last_period : int, optional
+        One past the last period solved (default: the horizon's end).
+    end_levels : numpy.ndarray, shape (k,), optional
+        Levels pinned at the end of ``last_period - 1`` (NaN: free) [MWh]; a plan of part of
+        the year ends where the next part starts.
     """
     lp = plan.lp
     n_periods = levels.plan.shape[0] if levels.plan.size else int(lp.col_pos.max()) + 1
+    last = n_periods if last_period is None else int(last_period)
     known = np.full(len(lp.col_pos), np.nan)
     if first_period > 0 and levels.plan.size:
         known[levels.plan[first_period - 1]] = start_levels
-    win = slice_window(lp, first_period, n_periods, known)
-    win = with_budgets(win, lp, plan.budget_rows[:, 1], budget_left[:, 0], budget_left[:, 1], n_periods)
-    if first_period > 0 and levels.plan.size:
+    win = slice_window(lp, first_period, last, known)
+    win = with_budgets(win, lp, plan.budget_rows[:, 1], budget_left[:, 0], budget_left[:, 1], last)
+    if levels.plan.size and last < n_periods and end_levels is not None:
+        pin = np.isfinite(end_levels)
+        cols = levels.plan[last - 1, pin]
+        price = np.full(len(cols), penalty)
+        win = with_targets(win, cols, end_levels[pin], price, price)
+    elif first_period > 0 and levels.plan.size and last == n_periods:
         tie = levels.cyclic & np.isfinite(wrap)
         cols = levels.plan[-1, tie]
         win = with_targets(win, cols, wrap[tie], np.full(len(cols), penalty), np.full(len(cols), penalty))
@@ -241,6 +254,12 @@ def solve_plan(
     y[win.rows] = sol.y[: len(win.rows)]
     return PlanSolution(first_period, x, y, float(lp.cost[win.cols] @ x[win.cols]), sol.seconds,
                         win.cols, win.rows, sol.basis)  # fmt: skip
+
+
+def plan_use(plan: SeasonalPlan, sol: PlanSolution, last_period: int) -> np.ndarray:
+    """Each budget's use by a plan in its periods before ``last_period`` [budget units], (k,)."""
+    after = planned_use_after(plan, sol)
+    return after[:, 0] - after[:, last_period]
 
 
 def _check(sol: LPSolution, plan: SeasonalPlan, first_period: int) -> None:

@@ -8,7 +8,8 @@ How it works
    balances) is windowed the same way, without rebuilding a model per window.
 2. **Plan** (:mod:`model.dispatch.plan`): a daily copy of the network with the foresight the
    options allow, solved for the whole horizon and then again at the start of each month from
-   the levels actually reached.
+   the levels actually reached, from the last plan's optimal basis (a re-plan is the same LP
+   with new start levels: a tenth of the iterations).
 3. **Windows, in sequence.** Each month is cut into windows of about ``window_days`` days
    (cores start at midnight) plus ``overlap_days`` of look-ahead. A window starts exactly where
    the previous one ended: every row that reaches back before the window (storage balances,
@@ -25,7 +26,10 @@ How it works
 5. **Budgets** (rows without a time dimension, such as DR's annual hours): a window may use
    what is left of the budget minus what the current plan keeps for after the window's core;
    its row covers the core hours only.
-6. **Stitch.** The cores' primal values and row duals are written into the hourly linopy
+6. **Two parts at once** (:mod:`model.dispatch.segments`): the year is cut at the first hour
+   of ``split_month`` and both parts are solved in parallel threads, the first ending and the
+   second starting on the levels of a plan with the year's realised inflow.
+7. **Stitch.** The cores' primal values and row duals are written into the hourly linopy
    model, and PyPSA's own ``assign_solution``/``assign_duals``/``post_processing`` fill the
    network as after a monolithic solve. ``n.objective`` is the sum of the cores' costs.
 """
@@ -35,6 +39,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,8 +61,9 @@ from model.dispatch.levels import StorageLevels, storage_levels, water_values
 from model.dispatch.matrices import LinearProgram, linear_program, write_solution
 from model.dispatch.plan import PlanSolution, SeasonalPlan, build_plan, planned_use_after, solve_plan
 from model.dispatch.result import DispatchResult
+from model.dispatch.segments import Segment, split_point, split_year, year_caps
 from model.dispatch.windows import WindowLP, slice_window, with_budgets, with_targets
-from model.errors import SolveError
+from model.errors import SolveError, warn
 from model.scenario import DispatchOptions, SolverOptions
 
 logger = logging.getLogger(__name__)
@@ -66,6 +72,8 @@ logger = logging.getLogger(__name__)
 WATER_VALUE_BAND = 0.1
 #: Price of missing a pinned level, as a multiple of the dearest marginal cost.
 PIN_PENALTY_FACTOR = 10.0
+#: A segment ending this far from where the next one starts is reported [MWh].
+PIN_MISS_WARN_MWH = 1.0
 
 
 @dataclass
@@ -78,6 +86,7 @@ class RollingState:
     objective: float = 0.0
     deviation_mwh: float = 0.0
     pin_miss_mwh: float = 0.0
+    windows: int = 0
     seconds: dict[str, float] = field(default_factory=lambda: {"windows": 0.0, "replan": 0.0})
 
 
@@ -128,108 +137,165 @@ def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverO
     t0 = time.perf_counter()
     plan = build_plan(n, m, lp, options.foresight)
     levels = storage_levels(n, m, lp, plan.model, plan.lp)
+    months = month_windows(n.snapshots, plan.period, options.window_days)
+    at = split_point(months, [int(n.snapshots[c[0][0]].month) for c in months], options.split_month)
+    boundary = None
+    if at > 0 and options.foresight != "perfect":
+        bplan = build_plan(n, m, lp, "perfect")
+        boundary = (bplan, storage_levels(n, m, lp, bplan.model, bplan.lp))
     timings["plan_build"] = time.perf_counter() - t0
 
-    penalty = pin_penalty(n)
-    opts = highs_options(solver, threads=1)
-    state = RollingState(np.full(len(lp.col_pos), np.nan), np.zeros(len(lp.row_pos)),
-                         np.zeros(len(plan.budget_rows)))  # fmt: skip
-    months = month_windows(n.snapshots, plan.period, options.window_days)
-    overlap = options.overlap_days * 24
     t0 = time.perf_counter()
+    ctx = _Context(n, lp, plan, levels, pin_penalty(n), highs_options(solver, threads=1),
+                   options.overlap_days * 24)  # fmt: skip
     no_wrap = np.full(len(levels.names), np.nan)
-    sol = solve_plan(plan, levels, 0, np.empty(0), _budget_left(lp, plan, state), no_wrap, penalty, opts)
-    plan_objective = sol.objective
-    state.seconds["replan"] += time.perf_counter() - t0
-    wrap = _wrap_levels(levels, sol, state)
-    n_windows = 0
-    for i, cores in enumerate(months):
-        if i > 0:
-            t0 = time.perf_counter()
-            first = int(plan.period[cores[0][0]])
-            start = state.x[levels.hourly[cores[0][0] - 1]] if levels.hourly.size else np.empty(0)
-            sol = solve_plan(plan, levels, first, start, _budget_left(lp, plan, state), wrap, penalty, opts,
-                             warm=sol)  # fmt: skip
-            state.seconds["replan"] += time.perf_counter() - t0
-        for s, c in cores:
-            end = min(c + overlap, len(n.snapshots))
-            _solve_window(n, lp, plan, levels, sol, state, (s, c, end), wrap, penalty, opts)
-            n_windows += 1
+    caps = year_caps(lp, plan)
+
+    def first_plan(p: SeasonalPlan, lv: StorageLevels) -> PlanSolution:
+        return solve_plan(p, lv, 0, np.empty(0), caps, no_wrap, ctx.penalty, ctx.opts)
+
+    with ThreadPoolExecutor(max_workers=options.workers) as pool:
+        plans = [pool.submit(first_plan, plan, levels)]
+        if boundary is not None:
+            plans.append(pool.submit(first_plan, *boundary))
+        sol = plans[0].result()
+        if at > 0:
+            boundary = (*boundary, plans[1].result()) if boundary is not None else (plan, levels, sol)
+        timings["plan"] = time.perf_counter() - t0
+        ctx.wrap = _wrap_levels(levels, sol)
+        segments = split_year(months, at, len(n.snapshots), lp, plan, boundary)
+        t0 = time.perf_counter()
+        states = list(pool.map(lambda seg: _solve_segment(ctx, seg, sol), segments))
+    timings["segments"] = time.perf_counter() - t0
+    state = _merge(lp, segments, states)
     timings["replan"] = state.seconds["replan"]
     timings["windows"] = state.seconds["windows"]
 
     t0 = time.perf_counter()
     y = state.y
-    y[plan.budget_rows[:, 0]] = state.budget_y / max(n_windows, 1)
+    y[plan.budget_rows[:, 0]] = state.budget_y / max(state.windows, 1)
     write_solution(m, lp, state.x, y, state.objective)
     n.optimize.assign_solution()
     n.optimize.assign_duals(False)
     n.optimize.post_processing()
     timings["stitch"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - t_all
+    if len(segments) > 1 and state.pin_miss_mwh > PIN_MISS_WARN_MWH:
+        warn(f"the first part of the year ended {state.pin_miss_mwh:.0f} MWh away from the levels the second "
+             "part starts on (split_month); its storage levels jump there")  # fmt: skip
     return DispatchResult(
         mode="decomposed",
         objective_cny=state.objective,
-        solve_seconds=state.seconds["windows"] + state.seconds["replan"],
+        solve_seconds=timings["plan"] + timings["segments"],
         build_seconds=timings["build"] + timings["plan_build"],
-        n_windows=n_windows,
+        n_windows=state.windows,
         status="ok",
         condition="optimal",
         timings=timings,
         diagnostics={
-            "plan_objective_cny": plan_objective,
-            "replans": float(len(months) - 1),
+            "plan_objective_cny": sol.objective,
+            "replans": float(len(months) - len(segments)),
+            "segments": float(len(segments)),
             "target_deviation_mwh": state.deviation_mwh,
             "pin_miss_mwh": state.pin_miss_mwh,
         },
     )
 
 
-def _wrap_levels(levels: StorageLevels, sol: PlanSolution, state: RollingState) -> np.ndarray:
-    """Start level of each cyclic storage (the plan's level at the end), set as known at the last hour."""
+@dataclass
+class _Context:
+    """What every segment reads: the hourly LP, the plan, the level columns, prices, options."""
+
+    n: pypsa.Network
+    lp: LinearProgram
+    plan: SeasonalPlan
+    levels: StorageLevels
+    penalty: float
+    opts: dict[str, Any]
+    overlap: int
+    wrap: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+
+def _solve_segment(ctx: _Context, seg: Segment, first: PlanSolution) -> RollingState:
+    """The windows of one segment in sequence, re-planned at each of its months."""
+    lp, plan, levels = ctx.lp, ctx.plan, ctx.levels
+    state = RollingState(np.full(len(lp.col_pos), np.nan), np.zeros(len(lp.row_pos)),
+                         np.zeros(len(plan.budget_rows)))  # fmt: skip
+    if len(levels.names):
+        state.x[levels.hourly[-1, levels.cyclic]] = ctx.wrap[levels.cyclic]
+        if seg.start_levels is not None:
+            state.x[levels.hourly[seg.start - 1]] = seg.start_levels
+    last_period = int(plan.period[seg.end - 1]) + 1
+    sol = first
+    whole = seg.start_levels is None and seg.end_levels is None
+    for i, cores in enumerate(seg.months):
+        if i > 0 or not whole:
+            t0 = time.perf_counter()
+            h = cores[0][0]
+            start = state.x[levels.hourly[h - 1]] if levels.hourly.size and h > 0 else np.empty(0)
+            sol = solve_plan(plan, levels, int(plan.period[h]), start, _budget_left(lp, plan, state, seg),
+                             ctx.wrap, ctx.penalty, ctx.opts, warm=sol, last_period=last_period,
+                             end_levels=seg.end_levels)  # fmt: skip
+            state.seconds["replan"] += time.perf_counter() - t0
+        for s, c in cores:
+            _solve_window(ctx, seg, sol, state, (s, c, min(c + ctx.overlap, seg.end)))
+            state.windows += 1
+    return state
+
+
+def _merge(lp: LinearProgram, segments: list[Segment], states: list[RollingState]) -> RollingState:
+    """One state of the whole horizon: each segment's columns and rows from its own state."""
+    out = states[0]
+    for seg, st in zip(segments[1:], states[1:], strict=True):
+        cols = lp.col_pos >= seg.start
+        out.x[cols] = st.x[cols]
+        rows = lp.row_pos >= seg.start
+        out.y[rows] = st.y[rows]
+        out.budget_y += st.budget_y
+        out.objective += st.objective
+        out.deviation_mwh += st.deviation_mwh
+        out.pin_miss_mwh += st.pin_miss_mwh
+        out.windows += st.windows
+        for k, v in st.seconds.items():
+            out.seconds[k] += v
+    return out
+
+
+def _wrap_levels(levels: StorageLevels, sol: PlanSolution) -> np.ndarray:
+    """Start level of each cyclic storage: the plan's level at the horizon's end (NaN: not cyclic)."""
     wrap = np.full(len(levels.names), np.nan)
-    if not len(levels.names):
-        return wrap
-    wrap[levels.cyclic] = sol.x[levels.plan[-1, levels.cyclic]]
-    state.x[levels.hourly[-1, levels.cyclic]] = wrap[levels.cyclic]
+    if len(levels.names):
+        wrap[levels.cyclic] = sol.x[levels.plan[-1, levels.cyclic]]
     return wrap
 
 
-def _budget_left(lp: LinearProgram, plan: SeasonalPlan, state: RollingState) -> np.ndarray:
-    """Lower and upper bound left of each matched budget after the hours dispatched so far."""
+def _budget_left(lp: LinearProgram, plan: SeasonalPlan, state: RollingState, seg: Segment) -> np.ndarray:
+    """Lower and upper bound left of each matched budget in a segment after its hours dispatched so far."""
     rows = plan.budget_rows[:, 0]
     if not len(rows):
         return np.zeros((0, 2))
     used = lp.A[rows, :] @ np.nan_to_num(state.x)
-    return np.c_[lp.row_lo[rows] - used, lp.row_hi[rows] - used]
+    return seg.budget_cap - used[:, None]
 
 
 def _solve_window(
-    n: pypsa.Network,
-    lp: LinearProgram,
-    plan: SeasonalPlan,
-    levels: StorageLevels,
-    sol: PlanSolution,
-    state: RollingState,
-    span: tuple[int, int, int],
-    wrap: np.ndarray,
-    penalty: float,
-    opts: dict[str, Any],
+    ctx: _Context, seg: Segment, sol: PlanSolution, state: RollingState, span: tuple[int, int, int]
 ) -> None:
     """Solve hours ``[start, end)`` with core ``[start, core_end)`` and record the core."""
+    lp, plan = ctx.lp, ctx.plan
     start, core_end, end = span
     win = slice_window(lp, start, end, state.x)
-    left = _budget_left(lp, plan, state)
+    left = _budget_left(lp, plan, state, seg)
     keep = planned_use_after(plan, sol)[:, int(plan.period[core_end - 1]) + 1]
     hi = np.maximum(left[:, 1] - keep, 0.0)
     lo = np.minimum(left[:, 0] - keep, hi)
     win = with_budgets(win, lp, plan.budget_rows[:, 0], lo, hi, core_end)
-    win, n_valued = _with_level_targets(win, levels, plan, sol, end, len(n.snapshots), wrap, penalty)
+    win, n_valued = _with_level_targets(ctx, seg, win, sol, end)
     t0 = time.perf_counter()
-    res = solve_matrix_lp(win.lp, opts)
+    res = solve_matrix_lp(win.lp, ctx.opts)
     state.seconds["windows"] += time.perf_counter() - t0
     if res.condition != "optimal":
-        raise SolveError(_window_failure(n, lp, win, (start, core_end), res))
+        raise SolveError(_window_failure(ctx.n, lp, win, (start, core_end), res))
     nc, nr = len(win.cols), len(win.rows)
     core = lp.col_pos[win.cols] < core_end
     cols = win.cols[core]
@@ -245,41 +311,38 @@ def _solve_window(
     state.pin_miss_mwh += float(below[n_valued:].sum() + above[n_valued:].sum())
 
 
-def _with_level_targets(
-    win: WindowLP,
-    levels: StorageLevels,
-    plan: SeasonalPlan,
-    sol: PlanSolution,
-    end: int,
-    hours: int,
-    wrap: np.ndarray,
-    penalty: float,
-) -> tuple[WindowLP, int]:
-    """Targets at the window's last hour: plan levels priced by water value; cyclic pins at the end.
+def _with_level_targets(ctx: _Context, seg: Segment, win: WindowLP, sol: PlanSolution, end: int
+                        ) -> tuple[WindowLP, int]:  # fmt: skip
+    """Targets at the window's last hour: plan levels priced by water value, or pins at a segment's end.
 
-    Returns the window and how many of its targets are priced by water value (the pins follow).
+    At the horizon's end cyclic levels are pinned to their start; at the end of a segment that
+    another continues, every level is pinned to where the next starts. Returns the window and
+    how many of its targets are priced by water value (the pins follow).
     """
+    levels, plan = ctx.levels, ctx.plan
     if not len(levels.names):
         return win, 0
     last = end - 1
-    if end == hours:  # the horizon's own end conditions govern: cyclic pins, end-level prices
-        pin = levels.cyclic
-        value_target = np.zeros(len(levels.names), dtype=bool)
-    else:
-        pin = np.zeros(len(levels.names), dtype=bool)
-        value_target = levels.long
+    k = len(levels.names)
+    pin = np.zeros(k, dtype=bool)
+    pin_to = np.full(k, np.nan)
+    value_target = levels.long
+    if end == seg.end:  # the segment's own end conditions govern: pins, end-level prices
+        value_target = np.zeros(k, dtype=bool)
+        pin_to = ctx.wrap if seg.end_levels is None else seg.end_levels
+        pin = (levels.cyclic if seg.end_levels is None else np.ones(k, dtype=bool)) & np.isfinite(pin_to)
     p = int(plan.period[last])
     value = water_values(levels, sol.y)[p]
     target = sol.x[levels.plan[p]]
     ok = value_target & np.isfinite(target)
     cols = np.r_[levels.hourly[last, ok], levels.hourly[last, pin]]
-    tgt = np.r_[target[ok], wrap[pin]]
+    tgt = np.r_[target[ok], pin_to[pin]]
     # a concave value of what is kept: steeper below the target than above it (also if v < 0)
     v = value[ok]
     steep = np.maximum(v * (1 + WATER_VALUE_BAND), v * (1 - WATER_VALUE_BAND))
     flat = np.minimum(v * (1 + WATER_VALUE_BAND), v * (1 - WATER_VALUE_BAND))
-    below = np.r_[steep, np.full(pin.sum(), penalty)]
-    above = np.r_[-flat, np.full(pin.sum(), penalty)]
+    below = np.r_[steep, np.full(pin.sum(), ctx.penalty)]
+    above = np.r_[-flat, np.full(pin.sum(), ctx.penalty)]
     return with_targets(win, cols, tgt, below, above), int(ok.sum())
 
 
