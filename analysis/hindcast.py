@@ -15,7 +15,18 @@ and sets it against the provincial record (``data/profiles/hydro_record.csv`` an
   record's ``months`` says when a series stops early (wind).
 - **Consumption** by record period (domestic loads) beside the monthly record: the annual
   energy is the record's by construction, the seasonal shape is the generator's.
-- **Demand-response calls** by month beside the recorded curtailment rounds of the year.
+- **Monthly thermal** (coal, gas, biomass) by record period beside the NBS record
+  (``generation_monthly.csv``, S2). The fuel chain of a history year is set from the previous
+  year's burn and the year's price and stock reports, never from this series, so every month
+  of it is a test the model could fail.
+- **Observed storage**: where the record reads a seasonal reservoir within
+  :data:`OBSERVED_WITHIN_DAYS` of a month's end (Goupitan, ``reservoir_levels.csv``), its share of
+  regulating storage beside the model's level. A run on the observed guide follows that path by
+  construction; a run on the register's guide is tested by it.
+- **Demand-response calls** by month beside the recorded curtailment rounds of the year, and
+  each recorded round beside the model's DR and unserved energy in its weeks
+  (:mod:`analysis.rounds`); checks: the model calls DR or sheds in the weeks of every recorded
+  round, and not in the wet season (June-September).
 """
 
 from __future__ import annotations
@@ -27,12 +38,15 @@ import numpy as np
 import pandas as pd
 import pypsa
 
+from analysis.rounds import round_checks, round_rows
 from analysis.runfolder import check_run_dir, read_network, read_scenario
+from analysis.shortfalls import shortfall_causes
 from analysis.thermal import THERMAL, thermal_output
 from model import ROOT
 from model.dispatch.constraints import GUIDE_BAND_KEY, guide_band_rules, gzgrid_meta
 from model.errors import InputError
 from model.network.hydro import seasonal_reservoirs
+from model.observed import recorded_storage
 from model.profiles import recorded_consumption_twh
 from model.reservoirs import rule_curves
 from model.weather.hydrology import RECORD_PERIODS, observed_year
@@ -43,6 +57,8 @@ PROFILES = ROOT / "data" / "profiles"
 MIN_CORRELATION = 0.8
 CV_TOLERANCE = 0.25
 ANNUAL_TOLERANCE = 0.02
+#: An observation this close to a month's last day stands for its month-end level [d].
+OBSERVED_WITHIN_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -57,11 +73,15 @@ class Hindcast:
         Long format: ``section``, ``item``, ``period``, ``model``, ``record``, ``unit``.
     checks : pandas.DataFrame
         ``check``, ``value``, ``target``, ``passed``.
+    events : pandas.DataFrame
+        The run's DR and loss-of-load events with their causes
+        (:func:`analysis.shortfalls.shortfall_causes`).
     """
 
     year: int
     table: pd.DataFrame
     checks: pd.DataFrame
+    events: pd.DataFrame
 
 
 def hindcast(run_dir: Path) -> Hindcast:
@@ -79,17 +99,22 @@ def hindcast(run_dir: Path) -> Hindcast:
     record = record_hydro(year, hydro_capacity_mw(n))
     level = reservoir_level(n)
     no_record = np.full(12, np.nan)
+    observed = observed_month_ends(recorded_storage(), year)
     rows = [
         *_rows("hydro", "monthly hydro", RECORD_PERIODS, hydro, record, "TWh"),
-        *_rows("level", "seasonal reservoirs, month end", _MONTHS, level, no_record, "share"),
+        *_rows("level", "seasonal reservoirs, month end (record: Goupitan)", _MONTHS, level, observed,
+               "share"),
         *_rows("guide", "lower guide curve, month end", _MONTHS, guide_at_month_ends(n), no_record, "share"),
         *_generation_rows(n, year),
+        *_thermal_rows(n, year),
         *_demand_rows(n, year),
         *_peak_rows(n, year),
         *_dr_rows(n, year),
+        *round_rows(n, year),
     ]
     table = pd.DataFrame(rows, columns=["section", "item", "period", "model", "record", "unit"])
-    return Hindcast(year, table, hydro_checks(hydro, record, level))
+    checks = pd.concat([hydro_checks(hydro, record, level), round_checks(n, year)], ignore_index=True)
+    return Hindcast(year, table, checks, shortfall_causes(n))
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -151,6 +176,42 @@ def guide_at_month_ends(n: pypsa.Network) -> np.ndarray:
     if not spec:
         return np.full(12, np.nan)
     return _month_ends(rule_curves(guide_band_rules(spec), n.snapshots).lower_guide)
+
+
+def observed_month_ends(points: pd.Series, year: int, within: int = OBSERVED_WITHIN_DAYS) -> np.ndarray:
+    """The observed storage share nearest each month's last day of ``year`` [-], (12,).
+
+    NaN where no observation lies within ``within`` days of that day.
+    """
+    ends = pd.date_range(f"{year}-01-31", periods=12, freq="ME")
+    out = np.full(12, np.nan)
+    if points.empty:
+        return out
+    for i, end in enumerate(ends):
+        gap = np.abs((points.index - end).days)
+        if gap.min() <= within:
+            out[i] = float(points.iloc[int(np.argmin(gap))])
+    return out
+
+
+def monthly_thermal(n: pypsa.Network) -> np.ndarray:
+    """Thermal generation (coal, gas, biomass) by record period [TWh], (11,)."""
+    w = n.snapshot_weightings.generators
+    return _record_periods_twh(thermal_output(n, THERMAL)[0].sum(axis=1) * w)
+
+
+def record_thermal(year: int, folder: Path = HISTORY) -> np.ndarray:
+    """The record's thermal generation of ``year`` by record period [TWh], (11,) (NaN: no record)."""
+    table = pd.read_csv(folder / "generation_monthly.csv")
+    rows = table[(table.year == year) & (table.carrier == "thermal")].set_index("period").twh
+    if "jan_feb" not in rows.index and {"jan", "feb"} <= set(rows.index):
+        rows = pd.concat([rows, pd.Series({"jan_feb": rows["jan"] + rows["feb"]})])
+    return rows.reindex(list(RECORD_PERIODS)).to_numpy(dtype=float)
+
+
+def _thermal_rows(n: pypsa.Network, year: int) -> list[tuple]:
+    model, record = monthly_thermal(n), record_thermal(year)
+    return _rows("thermal", "monthly thermal", RECORD_PERIODS, model, record, "TWh")
 
 
 def _month_ends(hourly: pd.Series) -> np.ndarray:
@@ -247,43 +308,48 @@ def _dr_rows(n: pypsa.Network, year: int) -> list[tuple]:
 
 
 def write_hindcast(run_dir: Path) -> tuple[Hindcast, list[Path]]:
-    """Compare, then write ``hindcast.csv`` and ``hindcast.png`` into the run folder (atomically)."""
+    """Compare, then write ``hindcast.csv``, ``hindcast_events.csv`` and ``hindcast.png`` (atomically)."""
     from model.atomic import clean_stale, save_figure, write_text
 
     run_dir = Path(run_dir)
     h = hindcast(run_dir)
     clean_stale(run_dir)
     csv = write_text(run_dir / "hindcast.csv", h.table.to_csv(index=False))
+    events = write_text(run_dir / "hindcast_events.csv", h.events.to_csv(index=False))
     fig = hindcast_figure(h)
     png = save_figure(fig, run_dir / "hindcast.png", dpi=110)
-    return h, [csv, png]
+    return h, [csv, events, png]
 
 
 def hindcast_figure(h: Hindcast):
-    """Monthly hydro, model against record, and the reservoirs' month-end level."""
+    """Monthly hydro and thermal, model against record, and the reservoirs' month-end level."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    hydro = h.table[h.table.section == "hydro"]
     level = h.table[h.table.section == "level"]
-    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8))
-    x = np.arange(len(hydro))
-    a.bar(x - 0.2, hydro.record, 0.4, label="record (S2)", color="#9aa9b8")
-    a.bar(x + 0.2, hydro.model, 0.4, label="model", color="#1f5fa8")
-    a.set_xticks(x, [p.replace("_", "+").title() for p in hydro.period], fontsize=8)
-    a.set_ylabel("TWh")
-    a.set_title(f"{h.year}: hydro generation by month")
-    a.legend(frameon=False)
+    fig, (a, c, b) = plt.subplots(1, 3, figsize=(15, 3.8))
+    for ax, section, what in ((a, "hydro", "hydro"), (c, "thermal", "thermal (coal, gas, biomass)")):
+        rows = h.table[h.table.section == section]
+        x = np.arange(len(rows))
+        ax.bar(x - 0.2, rows.record, 0.4, label="record (S2)", color="#9aa9b8")
+        ax.bar(x + 0.2, rows.model, 0.4, label="model", color="#1f5fa8" if section == "hydro" else "#7a4a2a")
+        ax.set_xticks(x, [p.replace("_", "+").title() for p in rows.period], fontsize=8)
+        ax.set_ylabel("TWh")
+        ax.set_title(f"{h.year}: {what} by month", fontsize=10)
+        ax.legend(frameon=False, fontsize=8)
     guide = h.table[h.table.section == "guide"]
-    b.plot(np.arange(1, 13), level.model, marker="o", color="#1f5fa8", label="model")
+    months = np.arange(1, 13)
+    b.plot(months, level.model, marker="o", color="#1f5fa8", label="model")
     if len(guide) and np.isfinite(guide.model).any():
-        b.plot(np.arange(1, 13), guide.model, ls="--", color="#9aa9b8", label="lower guide curve")
-        b.legend(frameon=False)
+        b.plot(months, guide.model, ls="--", color="#9aa9b8", label="lower guide curve")
+    if np.isfinite(level.record).any():
+        b.plot(months, level.record, ls="none", marker="s", color="#c0392b", label="observed (Goupitan, S59)")
+    b.legend(frameon=False, fontsize=8)
     b.set_xticks(range(1, 13))
     b.set_ylim(0, 1)
     b.set_ylabel("share of usable energy")
-    b.set_title("seasonal reservoirs, month end")
+    b.set_title("seasonal reservoirs, month end", fontsize=10)
     fig.tight_layout()
     return fig

@@ -75,11 +75,48 @@ def print_summary(s: dict, folder: Path) -> None:
         f"{s['mode']} dispatch: {s['timings']['total_s']:.0f} s wall (solver CPU {s['solve_seconds']:.0f} s);"
         f" run folder {folder}"
     )
+    print_causes(s.get("shortfall_causes") or [], "demand response and loss-of-load events, and their causes")
     colour = "green" if s["verdict"] == "reliable" else "red"
     OUT.print(
         f"verdict: [{colour}]{s['verdict']}[/{colour}] (LOLE {s['lole_h']} h against the standard "
         f"of {s['lole_standard_h']:g} h/yr)"
     )
+
+
+#: The cause table's columns: heading, record key, scale, format.
+_CAUSE_COLUMNS = (
+    ("start", "start", None, ""), ("h", "hours", 1.0, ".0f"), ("DR GWh", "dr_mwh", 1e-3, ".1f"),
+    ("unserved GWh", "unserved_mwh", 1e-3, ".1f"), ("peak MW", "peak_mw", 1.0, ".0f"),
+    ("exports cut GWh", "export_cut_mwh", 1e-3, ".1f"),
+    ("hydro / normal", "hydro_share_of_normal", 1.0, ".0%"),
+    ("inflow vs expected", "inflow_vs_expected", 1.0, "+.0%"),
+    *((f"coal {c} GW", f"coal_{c}_mw", 1e-3, ".1f")
+      for c in ("maintenance", "outage", "supply", "quality", "fuel")),
+    ("load vs normal", "load_above_normal", 1.0, "+.0%"),
+)  # fmt: skip
+#: At most this many events are printed (the largest; summary.json keeps more).
+CAUSE_ROWS = 12
+
+
+def print_causes(records: list[dict], title: str) -> None:
+    """The shortfall events with their causes (:func:`analysis.shortfalls.as_records`), largest first."""
+    if not records:
+        OUT.print(f"{title}: none")
+        return
+    top = sorted(records, key=lambda r: -((r.get("dr_mwh") or 0) + (r.get("unserved_mwh") or 0)))[:CAUSE_ROWS]
+    table = Table(title=f"{title} ({len(records)} events; the largest {len(top)})")
+    for head, *_ in _CAUSE_COLUMNS:
+        table.add_column(head, justify="left" if head == "start" else "right")
+    for r in sorted(top, key=lambda r: r["start"]):
+        cells = []
+        for _, key, scale, fmt in _CAUSE_COLUMNS:
+            v = r.get(key)
+            if scale is None:
+                cells.append(str(v)[:13].replace("T", " "))
+            else:
+                cells.append("-" if v is None else format(v * scale, fmt))
+        table.add_row(*cells)
+    OUT.print(table)
 
 
 def _storage_line(storage: dict) -> str:
@@ -130,11 +167,24 @@ def print_hindcast(h, run_dir: Path, paths: list[Path]) -> None:
     for row in other.itertuples():
         record = f"{row.record:.2f}" if row.record == row.record else "no record"
         OUT.print(f"{row.item}: model {row.model:.2f} {row.unit}, record {record}")
+    thermal = t[t.section == "thermal"]
+    if len(thermal) and thermal.record.notna().all():
+        OUT.print(_by_period(thermal, f"thermal {h.year} by month, model against the record [TWh]"))
+    observed = t[(t.section == "level") & t.record.notna()]
+    if len(observed):
+        OUT.print("observed storage (Goupitan) at month end: " + ", ".join(
+            f"{r.period} {r.record:.2f} (model {r.model:.2f})" for r in observed.itertuples()))  # fmt: skip
     dr = t[(t.section == "dr") & ((t.model > 0) | (t.record > 0))]
     for row in dr.itertuples():
         record = f"{row.record:.0f}" if row.record == row.record else "-"
         OUT.print(f"demand response / ordered curtailment in {row.period}: model {row.model:.0f} GWh, "
                   f"record {record} GWh")  # fmt: skip
+    for row in t[t.section == "rounds"].itertuples():
+        OUT.print(f"recorded {row.item}: model {row.model:.0f} {row.unit}, "
+                  f"record {row.record:.0f} {row.unit}")  # fmt: skip
+    from analysis.shortfalls import as_records
+
+    print_causes(as_records(h.events), f"{h.year}: demand response and loss-of-load events, and their causes")
     OUT.print(f"written: {', '.join(str(p) for p in paths)}")
 
 

@@ -14,6 +14,7 @@ from model import ROOT
 from model.capacity import asset_capacities
 from model.errors import InputError
 from model.network.hydro import hydro_table
+from model.observed import run_rules
 from model.register import PREFECTURES, Register
 from model.reservoirs import guide_regulation_mw
 from model.scenario import Scenario
@@ -41,7 +42,7 @@ def generator_arguments(scenario: Scenario, register: Register) -> dict[str, Any
         "annual_demand_twh": float(demand.annual_twh),
         "load_factor": float(demand.load_factor),
         "calendar_year": scenario.year,
-        "regulation_mw": guide_regulation_mw(hydro, register.reservoir_rules, scenario.year).tolist(),
+        "regulation_mw": guide_regulation_mw(hydro, run_rules(register, scenario), scenario.year).tolist(),
     }
 
 

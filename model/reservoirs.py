@@ -49,6 +49,11 @@ UPPER_GUIDE_PENALTY_CNY_PER_MWH_DAY = 2.0
 #: water the months after the horizon will lack. Above every coal unit's marginal cost (284-311
 #: CNY/MWh), so the last weeks do not empty the reservoirs to save coal; below DR's 2,000.
 TERMINAL_VALUE_CNY_PER_MWH = 500.0
+#: Price of keeping a seasonal reservoir below an *observed* path [CNY per MWh per day]: the
+#: record shows where the water stood, and the operators called demand response rather than
+#: draw below it (December 2022). About DR's 2,000 CNY/MWh over ten days below, far under the
+#: value of lost load: the model draws below the record only to keep load on.
+OBSERVED_PATH_PENALTY_CNY_PER_MWH_DAY = 200.0
 
 
 def usable_energy_mwh(regulating_1e8m3: np.ndarray, head_m: np.ndarray) -> np.ndarray:
@@ -91,7 +96,9 @@ def rule_curves(rules: pd.DataFrame, snapshots: pd.DatetimeIndex) -> pd.DataFram
     day = day[order]
     x = np.r_[day[-1] - 365, day, day[0] + 365]
     t = (snapshots.day_of_year.to_numpy() - 1) + snapshots.hour.to_numpy() / 24.0
-    t = np.minimum(t, 364.999)  # 31 December of a leap year has no day 366 in the rule
+    # 31 December holds its own value all day (a leap year has no day 366 in the rule, and an
+    # observed path, which ends on 31 December, must not run back to its 1 January)
+    t = np.minimum(t, 364.0)
     out = {}
     for col in [c for c in ("ceiling", "lower_guide", "upper_guide") if c in rules]:
         y = rules[col].to_numpy(dtype=float)[order]
@@ -120,7 +127,8 @@ def guide_regulation_mw(hydro: pd.DataFrame, rules: pd.DataFrame, year: int = 20
     """Mean rate at which the seasonal reservoirs store electricity in each month [MW], (12,).
 
     The fleet following its lower guide curve: positive while refilling (June to October),
-    negative while drawing down; it sums to zero over the year. ``hydro`` as in
+    negative while drawing down; it sums to zero over a year whose guide ends where it began
+    (the register's), and to the year's net change of storage on an observed path. ``hydro`` as in
     :func:`cascade_factor`, with ``reservoir_mwh`` [MWh], ``p_nom_mw`` and ``ror_share``.
     Recorded *generation* already contains this shifting; the weather generator adds it back to
     turn the record into natural inflow (:mod:`model.weather.hydrology`).
@@ -129,7 +137,95 @@ def guide_regulation_mw(hydro: pd.DataFrame, rules: pd.DataFrame, year: int = 20
     seasonal = is_seasonal(hydro.reservoir_mwh.to_numpy(), turbine) & (hydro.kind == "reservoir").to_numpy()
     stored = float((hydro.reservoir_mwh * cascade_factor(hydro))[seasonal].sum())  # [MWh of electricity]
     edges = pd.date_range(f"{year}-01-01", periods=13, freq="MS")
-    guide = rule_curves(rules, edges[:-1]).lower_guide.to_numpy()
-    guide = np.r_[guide, guide[0]]  # the rule wraps: 1 January of the next year
+    # the year's last hour, not 1 January again: an observed path need not end where it began
+    at = edges[:-1].append(pd.DatetimeIndex([pd.Timestamp(f"{year}-12-31 23:00")]))
+    guide = rule_curves(rules, at).lower_guide.to_numpy()
     hours = ((edges[1:] - edges[:-1]) / pd.Timedelta(hours=1)).to_numpy(dtype=float)
     return stored * np.diff(guide) / hours
+
+
+#: Days either side of 1 June within which an observation replaces the seasonal-low anchor [d].
+LOW_ANCHOR_DAYS = 20
+#: The anchor of every year without an observation near it: on 1 June the reservoirs are at
+#: their lower guide (the seasonal low, which every year with a June reading confirms).
+LOW_ANCHOR = "06-01"
+#: The drawdown season (MM-DD to MM-DD): an observed path never rises in it (rivers bring less
+#: than the stations turbine from mid-October to the end of May).
+DRAWDOWN = ("10-15", "05-31")
+#: Lowest storage share an observed path may reach [-] (a margin above the dead level).
+PATH_FLOOR = 0.05
+
+
+def storage_share(level_m: np.ndarray, station: pd.Series) -> np.ndarray:
+    """Share of regulating storage a reservoir holds at water level ``level_m`` [m] [-].
+
+    The volume below the normal pool grows as ``V(h) = V_dead ((h - h_bed) / (h_dead - h_bed))^k``
+    (a valley widening with height), ``k`` set by the published total and regulating storage
+    (``level_storage.csv``: ``normal_level_m``, ``dead_level_m``, ``bed_level_m``,
+    ``total_storage_1e8m3`` at the normal pool, ``regulating_storage_1e8m3``).
+    """
+    total, regulating = float(station.total_storage_1e8m3), float(station.regulating_storage_1e8m3)
+    dead = total - regulating
+    bed, h_dead = float(station.bed_level_m), float(station.dead_level_m)
+    k = np.log(total / dead) / np.log((float(station.normal_level_m) - bed) / (h_dead - bed))
+    volume = dead * (np.maximum(np.asarray(level_m, dtype=float) - bed, 0.0) / (h_dead - bed)) ** k
+    return np.clip((volume - dead) / regulating, 0.0, 1.0)
+
+
+def observed_points(levels: pd.DataFrame, stations: pd.DataFrame) -> pd.Series:
+    """Observed storage shares of the seasonal reservoirs, by date [-].
+
+    ``levels`` (``reservoir_levels.csv``: ``date``, ``station``, ``level_m``) turned into shares
+    by :func:`storage_share` with each station's row of ``stations`` (``level_storage.csv``);
+    where several stations read on one day, their mean. The record reads Goupitan, the largest
+    regulating reservoir of the Wujiang cascade; it stands for the seasonal fleet.
+    """
+    st = stations.set_index("station")
+    shares = [
+        pd.Series(storage_share(rows.level_m.to_numpy(), st.loc[name]), index=pd.to_datetime(rows.date))
+        for name, rows in levels.groupby("station")
+        if name in st.index
+    ]
+    if not shares:
+        return pd.Series(dtype=float)
+    return pd.concat(shares).groupby(level=0).mean().sort_index()
+
+
+def observed_rules(rules: pd.DataFrame, points: pd.Series, year: int) -> pd.DataFrame:
+    """The year's rule curves with the guide moved onto the observed storage path.
+
+    The lower guide is the register's plus an offset: at each observation, the observed share
+    minus the register's guide; on 1 June of every year without an observation near it, zero
+    (the seasonal low); linear in time between these points, across years, and held before
+    the first and after the last. In the drawdown season (:data:`DRAWDOWN`) the path never
+    rises. The upper guide keeps the register's band width; the ceiling is the register's.
+    Dates are the first of each month, the observations of the year and 31 December, so the
+    path does not wrap: the year ends where the record left it.
+    """
+    days = pd.date_range(f"{year - 1}-{DRAWDOWN[0]}", f"{year}-12-31", freq="D")
+    anchors = [pd.Timestamp(f"{y}-{LOW_ANCHOR}") for y in range(year - 2, year + 2)]
+    far = pd.DatetimeIndex([a for a in anchors if not _near(points, a)])
+    known = points - rule_curves(rules, pd.DatetimeIndex(points.index)).lower_guide.to_numpy()
+    offsets = pd.concat([known, pd.Series(0.0, index=far)]).groupby(level=0).mean().sort_index()
+    at = (offsets.index - days[0]).days.to_numpy(dtype=float)
+    t = (days - days[0]).days.to_numpy(dtype=float)
+    base = rule_curves(rules, days)
+    width = (base.upper_guide - base.lower_guide).to_numpy()
+    path = np.clip(base.lower_guide.to_numpy() + np.interp(t, at, offsets.to_numpy()), PATH_FLOOR,
+                   base.ceiling.to_numpy() - width)  # fmt: skip
+    md = days.month.to_numpy() * 100 + days.day.to_numpy()
+    first, last = (int(x.replace("-", "")) for x in DRAWDOWN)
+    drawdown = (md >= first) | (md <= last)
+    for i in range(1, len(path)):
+        if drawdown[i] and drawdown[i - 1]:
+            path[i] = min(path[i], path[i - 1])
+    observed = {d.normalize() for d in points.index if d.year == year}
+    stamps = pd.DatetimeIndex(sorted(set(pd.date_range(f"{year}-01-01", periods=12, freq="MS"))
+                                     | {pd.Timestamp(f"{year}-12-31")} | observed))  # fmt: skip
+    pick = days.get_indexer(stamps)
+    return pd.DataFrame({"date": stamps.strftime("%m-%d"), "ceiling": base.ceiling.to_numpy()[pick],
+                         "lower_guide": path[pick], "upper_guide": path[pick] + width[pick]})  # fmt: skip
+
+
+def _near(points: pd.Series, when: pd.Timestamp) -> bool:
+    return bool(len(points)) and bool((abs(points.index - when) <= pd.Timedelta(days=LOW_ANCHOR_DAYS)).any())

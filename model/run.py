@@ -31,6 +31,7 @@ import pandas as pd
 import xarray as xr
 
 from analysis.metrics import metrics, write_metrics
+from analysis.shortfalls import as_records, shortfall_causes
 from analysis.summary import summarize
 from model import __version__
 from model.atomic import (
@@ -160,6 +161,7 @@ def _run(
     timings.update({f"dispatch_{k}": v for k, v in result.timings.items()})
     ds = metrics(n, scenario.adequacy.lole_h, scenario.adequacy.reserve_margin)
     summary = summarize(ds, result.objective_cny)
+    summary["shortfall_causes"] = as_records(shortfall_causes(n))
     summary.update(
         mode=result.mode,
         solve_seconds=result.solve_seconds,

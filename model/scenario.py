@@ -264,6 +264,10 @@ class CoalOptions(_Strict):
         1.0, ge=0, le=10, allow_inf_nan=False, description="factor on every region's deliveries [-]"
     )
     delivery_cuts: tuple[DeliveryCut, ...] = Field((), description="spells of deliveries cut")
+    spot_share: float | None = Field(
+        None, ge=0, le=10, description="spot coal as a share of the contracts (0: none, as in 2021-22; "
+        "default: coal_supply.csv) [-]",
+    )
     stock_start_days: float | None = Field(
         None, ge=0, le=90, description="stock on 1 January in days of burn (default: coal_supply.csv) [d]"
     )
@@ -343,6 +347,11 @@ class Scenario(_Strict):
         le=1,
         description="level of every seasonal reservoir on 1 January, a share of its usable energy (default: "
         "its lower guide curve) [-]",
+    )
+    reservoir_guide: Literal["register", "observed"] = Field(
+        "register",
+        description="seasonal reservoirs follow the register's guide band, or the storage path the record "
+        "observed in the hydrology year (history years: data/history/reservoir_levels.csv)",
     )
     weather: WeatherOptions = Field(default_factory=WeatherOptions, description="weather sample")
     carrier_gw: dict[CapacityCarrier, CapacityGW] = Field(

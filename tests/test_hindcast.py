@@ -73,6 +73,7 @@ def test_level_and_guide_are_those_of_the_seasonal_reservoirs_only():
     n.c.stores.dynamic.e = pd.DataFrame(levels, index=n.snapshots)
     np.testing.assert_allclose(reservoir_level(n), 0.5)
     guide = guide_at_month_ends(n)
-    # 1 July (day 181) at 0.8, 1 January at 0.2, linear between: 30 June 23:00 is day 180.96
+    # 1 July (day 181) at 0.8, 1 January at 0.2, linear between: 30 June 23:00 is day 180.96;
+    # 31 December holds its midnight value all day (day 364), so a path ending there ends there
     assert guide[5] == pytest.approx(0.2 + 0.6 * (180 + 23 / 24) / 181)
-    assert guide[11] == pytest.approx(0.8 - 0.6 * (183 + 23 / 24) / 184)
+    assert guide[11] == pytest.approx(0.8 - 0.6 * 183 / 184)

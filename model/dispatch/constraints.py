@@ -8,6 +8,8 @@ needs beyond them, reading its settings from ``n.meta["gzgrid"]``:
 - ``guide_band``: seasonal reservoirs keep within their guide band, or pay for every MWh outside
   it per hour (variables ``Store-guide_lower_slack``/``Store-guide_upper_slack``; see
   :mod:`model.reservoirs`).
+- ``coal_stock``: each coal stockpile below its normal level pays for every MWh and day
+  (variables ``Store-stock_short``).
 - ``coal_floor``: at least ``mw`` of available coal committed in every hour (constraint
   ``Link-coal_floor`` on the coal unit links); where units are not committable (the daily
   plan, or unit commitment off) coal must *generate* at least the floor times its minimum load.
@@ -26,6 +28,8 @@ from model.reservoirs import rule_curves
 META_KEY = "gzgrid"
 #: Meta key of the seasonal reservoirs' guide band.
 GUIDE_BAND_KEY = "guide_band"
+#: Meta key of the coal stockpiles' normal level: ``{"stores": [...], "penalty_cny_per_mwh_day": p}``.
+STOCK_TARGET_KEY = "coal_stock"
 #: Meta key of the coal security floor: ``{"mw": floor, "links": [...], "electric_mw": [...],
 #: "min_load_pu": [...]}`` (the coal unit links, their electric capacity [MW], minimum load [p.u.]).
 COAL_FLOOR_KEY = "coal_floor"
@@ -58,6 +62,7 @@ def add_operating_constraints(n: pypsa.Network, snapshots: pd.Index, hourly: boo
     if hourly:
         add_dr_event_constraints(n, snapshots)
     add_guide_band(n, snapshots)
+    add_stock_target(n, snapshots)
     add_coal_floor(n, snapshots)
 
 
@@ -99,8 +104,9 @@ def add_guide_band(n: pypsa.Network, snapshots: pd.Index) -> None:
     ``e[s, t] + below[s, t] >= lower[t] * e_nom[s]`` and ``e[s, t] - above[s, t] <= upper[t] *
     e_nom[s]`` at the last snapshot ``t`` of each day (the band moves slowly; checking it hourly
     made the windows twice as slow), with ``below, above >= 0`` costing ``penalty`` [CNY per MWh
-    and hour] times the day's hours. At the last snapshot each store should hold
-    at least its start level (``e_initial``); each MWh short costs ``terminal`` [CNY/MWh]. Prices
+    and hour] times the day's hours. At the last snapshot each store should hold at least its
+    lower guide of that hour (over a year of the register's guide: its start level); each MWh
+    short costs ``terminal`` [CNY/MWh]. Prices
     are per MWh of electricity, so a store's are times its ``weights`` (its cascade factor,
     :func:`model.reservoirs.cascade_factor`).
     """
@@ -113,10 +119,7 @@ def add_guide_band(n: pypsa.Network, snapshots: pd.Index) -> None:
     rules = guide_band_rules(spec)
     sns = pd.Index(snapshots, name="snapshot")
     # the band moves slowly: it is checked at the last snapshot of each day, priced for the day
-    day = pd.DatetimeIndex(sns).normalize()
-    last_of_day = np.r_[day[1:] != day[:-1], True]
-    weight = n.snapshot_weightings.objective.reindex(sns).groupby(day).sum().to_numpy()
-    checks = sns[last_of_day]
+    checks, weight = day_ends(sns, n)
     curves = rule_curves(rules, pd.DatetimeIndex(checks))
     e_nom = n.c.stores.static.e_nom[stores].to_numpy()
     m = n.model
@@ -139,13 +142,50 @@ def add_guide_band(n: pypsa.Network, snapshots: pd.Index) -> None:
             m.add_constraints(at - slack <= level, name="Store-guide_upper")
         price = xr.DataArray(daily[side], coords=[checks]) * scale
         cost = cost + (slack * price).sum()
-    # the horizon ends with at least the water it began with, or pays for what it leaves short
+    # the horizon ends with at least the water its lower guide asks then (on the register's guide
+    # over a year: what it began with; on an observed path: where the record left it), or pays
+    # for what it leaves short
     last = sns[-1:]
-    start = xr.DataArray(n.c.stores.static.e_initial[stores].to_numpy()[None, :], coords=[last, stores])
+    end = float(rule_curves(rules, pd.DatetimeIndex(last)).lower_guide.iloc[0])
+    start = xr.DataArray((end * e_nom)[None, :], coords=[last, stores])
     short = m.add_variables(lower=0, coords=[last, stores], name="Store-terminal_shortfall")
     m.add_constraints(e.sel(snapshot=last) + short >= start, name="Store-terminal")
     cost = cost + (short * (float(spec.get("terminal_cny_per_mwh", 0.0)) * scale)).sum()
     m.add_objective(cost, overwrite=True)
+
+
+def day_ends(snapshots: pd.Index, n: pypsa.Network) -> tuple[pd.Index, np.ndarray]:
+    """The last snapshot of each day and the day's objective weight [h]."""
+    sns = pd.Index(snapshots, name="snapshot")
+    day = pd.DatetimeIndex(sns).normalize()
+    last_of_day = np.r_[day[1:] != day[:-1], True]
+    weight = n.snapshot_weightings.objective.reindex(sns).groupby(day).sum().to_numpy()
+    return sns[last_of_day], weight
+
+
+def add_stock_target(n: pypsa.Network, snapshots: pd.Index) -> None:
+    """Price each coal stockpile's shortfall below its normal level, per MWh and day.
+
+    ``e[s, t] + short[s, t] >= e_nom[s]`` at the last snapshot of each day, each MWh short
+    costing ``penalty_cny_per_mwh_day`` times the day's hours / 24 (variable
+    ``Store-stock_short``). So plants refill their stock as soon as deliveries allow, and draw
+    it down only when burning it is worth more than keeping it (the operator's floor is the
+    store's ``e_min_pu``).
+    """
+    spec = gzgrid_meta(n).get(STOCK_TARGET_KEY)
+    if not spec:
+        return
+    stores = pd.Index([s for s in spec["stores"] if s in n.c.stores.static.index], name="name")
+    if not len(stores):
+        return
+    checks, weight = day_ends(snapshots, n)
+    m = n.model
+    e_nom = xr.DataArray(n.c.stores.static.e_nom[stores].to_numpy(), coords=[stores])
+    short = m.add_variables(lower=0, coords=[checks, stores], name="Store-stock_short")
+    level = m["Store-e"].sel(name=stores, snapshot=checks)
+    m.add_constraints(level + short >= e_nom, name="Store-stock_normal")
+    price = xr.DataArray(float(spec["penalty_cny_per_mwh_day"]) * weight / 24, coords=[checks])
+    m.add_objective(m.objective.expression + (short * price).sum(), overwrite=True)
 
 
 def add_coal_floor(n: pypsa.Network, snapshots: pd.Index) -> None:

@@ -14,6 +14,7 @@ import pypsa
 import xarray as xr
 
 from model.capacity import asset_capacities, dr_share
+from model.dispatch.constraints import GUIDE_BAND_KEY, META_KEY
 from model.network.calendar import snapshots
 from model.network.grid import (
     add_corridors,
@@ -26,7 +27,9 @@ from model.network.hydro import SPILL_COST, add_hydro, ecological_floor, hydro_t
 from model.network.renewables import add_renewables
 from model.network.storage import H2_BUS, H2_SHORTFALL_VOLL, add_hydrogen, add_storage, h2_store_mwh
 from model.network.thermal import add_thermal
+from model.observed import run_rules
 from model.register import EXPORT_BUS, PREFECTURES, Register
+from model.reservoirs import GUIDE_PENALTY_CNY_PER_MWH_DAY, OBSERVED_PATH_PENALTY_CNY_PER_MWH_DAY
 from model.scenario import Scenario
 
 __all__ = [
@@ -94,8 +97,15 @@ def build_network(scenario: Scenario, register: Register, profiles: xr.Dataset) 
     add_renewables(n, register.renewables, assets, region("pv"), region("wind"))
     inflow = profiles["inflow"].transpose("snapshot", "station").to_pandas().iloc[:hours].set_axis(sns)
     expected = profiles["inflow_expected"].transpose("month", "station").to_pandas()
-    add_hydro(n, hydro_table(register, assets), inflow, region("ror"), register.reservoir_rules, expected,
-              scenario.reservoir_start)  # fmt: skip
+    rules = run_rules(register, scenario)
+    start, observed = scenario.reservoir_start, scenario.reservoir_guide == "observed"
+    penalty = OBSERVED_PATH_PENALTY_CNY_PER_MWH_DAY if observed else GUIDE_PENALTY_CNY_PER_MWH_DAY
+    add_hydro(n, hydro_table(register, assets), inflow, region("ror"), rules, expected, start, penalty)
+    band = n.meta.get(META_KEY, {}).get(GUIDE_BAND_KEY)
+    if band is not None:  # the register's guide, what a normal year asks (shortfall causes)
+        normal = register.reservoir_rules
+        band["normal"] = {"dates": normal.date.astype(str).tolist(),
+                          "lower_guide": normal.lower_guide.astype(float).tolist()}  # fmt: skip
     add_storage(n, register.storage, assets, scenario.storage_hours)
     h2_stores = h2_store_mwh(register, scenario)
     asset_year = register.asset_year(scenario.year)

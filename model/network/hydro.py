@@ -97,6 +97,7 @@ def add_hydro(
     rules: pd.DataFrame | None = None,
     expected: pd.DataFrame | None = None,
     start_share: float | None = None,
+    guide_penalty: float = GUIDE_PENALTY_CNY_PER_MWH_DAY,
 ) -> None:
     """Reservoir stations with cascades, plus the run-of-river part of aggregate plant.
 
@@ -118,6 +119,9 @@ def add_hydro(
         sees with operator foresight (``n.meta["gzgrid"]["expected_inflow_pu"]``).
     start_share : float, optional
         Level of every seasonal reservoir at the first hour [share of usable energy].
+    guide_penalty : float
+        Price of each MWh below the lower guide per day [CNY/MWh/d]
+        (:data:`model.reservoirs.OBSERVED_PATH_PENALTY_CNY_PER_MWH_DAY` on an observed path).
     """
     ids = hydro.index
     res = [f"{i} reservoir" for i in ids]
@@ -158,7 +162,7 @@ def add_hydro(
         meta[EXPECTED_INFLOW_KEY] = {f"{i} inflow": [float(v) for v in pu[i]] for i in ids}
         meta[INFLOW_FLOOR_KEY] = [f"{i} turbine" for i in ids]
     if rules is not None:
-        _apply_rules(n, hydro, rules, start_share)
+        _apply_rules(n, hydro, rules, start_share, guide_penalty)
     down_bus = [f"{d} reservoir" if d else "river outlet" for d in hydro.downstream]
     ratio = np.where(hydro.downstream != "", hydro.head_ratio, 1.0)
     turbine_nom = (hydro.p_nom_mw * (1 - hydro.ror_share)).clip(lower=1e-3)
@@ -208,7 +212,7 @@ def seasonal_reservoirs(n: pypsa.Network) -> pd.Index:
 
 
 def _apply_rules(
-    n: pypsa.Network, hydro: pd.DataFrame, rules: pd.DataFrame, start_share: float | None
+    n: pypsa.Network, hydro: pd.DataFrame, rules: pd.DataFrame, start_share: float | None, penalty: float
 ) -> None:
     """Seasonal reservoirs: flood-season ceiling, start level, and the guide band (priced)."""
     stores = n.c.stores.static
@@ -240,7 +244,7 @@ def _apply_rules(
         "dates": rules["date"].astype(str).tolist(),
         "lower_guide": rules["lower_guide"].astype(float).tolist(),
         "upper_guide": rules["upper_guide"].astype(float).tolist(),
-        "penalty_cny_per_mwh_h": GUIDE_PENALTY_CNY_PER_MWH_DAY / 24.0,
+        "penalty_cny_per_mwh_h": penalty / 24.0,
         "upper_penalty_cny_per_mwh_h": UPPER_GUIDE_PENALTY_CNY_PER_MWH_DAY / 24.0,
         "terminal_cny_per_mwh": TERMINAL_VALUE_CNY_PER_MWH,
     }

@@ -4,10 +4,11 @@
   supply spells and coal quality scale each register row's capacity hour by hour.
 - **Fuel chain** (:mod:`model.thermal.fuel`, ``coal.fuel_chain``, on by default): each fuel
   region is a bus of coal energy [MWh_th] with a *delivery* generator (the most coal that
-  arrives in an hour; a tiny reward for each MWh delivered makes plants refill their stock
-  whenever deliveries allow) and a *stock* store (the normal stockpile as its size, the
-  operator's floor as its minimum, the level on 1 January as its start). Without the fuel
-  chain the delivery is unlimited and there is no stock.
+  arrives in an hour) and a *stock* store (the normal stockpile as its size, the operator's
+  floor as its minimum, the level on 1 January as its start). Each MWh below the normal level
+  costs :data:`STOCK_SHORT_CNY_PER_MWH_DAY` a day
+  (:func:`model.dispatch.constraints.add_stock_target`), so plants refill whenever deliveries
+  allow. Without the fuel chain the delivery is unlimited and there is no stock.
 - **Coal plant as links.** Each unit class of a fuel region is one *unit* link from the
   region's coal to a hub bus, at the class's efficiency (the heat rate), committed as one
   block; each register row (a prefecture's units of the class) is a link from the hub to its
@@ -34,17 +35,20 @@ from __future__ import annotations
 import pandas as pd
 import pypsa
 
-from model.dispatch.constraints import COAL_FLOOR_KEY, META_KEY
+from model.dispatch.constraints import COAL_FLOOR_KEY, META_KEY, STOCK_TARGET_KEY
 from model.errors import InputError, did_you_mean
 from model.network.calendar import snapshots
 from model.register import Register
 from model.scenario import Scenario
-from model.thermal.availability import availability, check_floor
+from model.thermal.availability import availability_parts, check_floor, lost_by_cause
 from model.thermal.fuel import FuelRegion, fuel_regions, region_of_prefecture
 
-#: Reward for each MWh of coal delivered [CNY/MWh_th]: plants refill their stock as soon as
-#: deliveries allow (tiny beside the ~104 CNY/MWh_th the coal costs, so it changes no dispatch).
-DELIVERY_REWARD = 0.1
+#: Price of each MWh of coal a stockpile holds below its normal level, per day [CNY/MWh_th/d]:
+#: plants refill as soon as deliveries allow. A quarter of what the reservoirs' guide charges
+#: per MWh of electricity, so in a shortage the stock is drawn before the reservoirs' guide.
+STOCK_SHORT_CNY_PER_MWH_DAY = 0.1
+#: Meta key of the coal capacity each cause takes away, daily means [MW] (for the shortfall causes).
+COAL_LOST_KEY = "coal_unavailable_mw"
 #: Carriers of the fuel chain's components.
 FUEL_CARRIERS = ("coal_fuel", "coal_delivery", "coal_stock", "coal_hub", "coal_unit")
 
@@ -76,14 +80,17 @@ def add_thermal(n: pypsa.Network, register: Register, assets: pd.DataFrame, scen
     """Gas and biomass generators and the coal fuel chain with its plant [MW] (module docstring)."""
     th = register.thermal.set_index("id")
     p_nom = assets.loc[th.index, "p_nom_mw"]
-    avail = availability(register, p_nom, n.snapshots, scenario.coal)
     check_floor(register, p_nom, scenario.coal, snapshots(scenario.year))  # the whole year, whatever is run
     regions = fuel_regions(register, scenario.coal, scenario.year, p_nom, n.snapshots)
     region_of = region_of_prefecture(register)
     coal = th.carrier == "coal"
+    parts = availability_parts(register, p_nom, n.snapshots, scenario.coal)
+    quality = pd.DataFrame(1.0, index=n.snapshots, columns=th.index)
     for r in regions:  # coal quality derates the region's coal capacity
         rows = th.index[coal & (th.bus.map(region_of) == r.name)]
-        avail[rows] = avail[rows].mul(r.quality, axis=0)
+        quality[rows] = quality[rows].mul(r.quality, axis=0)
+    parts["quality"] = quality
+    avail = (parts["maintenance"] * parts["outage"] * parts["supply"] * quality).clip(0.0, 1.0)
     must = set(scenario.dispatch.must_run)
     must_run = pd.Series(th.index.isin(list(must)) | th.bus.isin(list(must)), index=th.index)
     floor_pu = min_load(register.thermal, scenario)
@@ -110,6 +117,12 @@ def add_thermal(n: pypsa.Network, register: Register, assets: pd.DataFrame, scen
             units.append(add_unit_class(n, r.name, str(unit_class), block, p_nom, avail, floor_pu, must_run,
                                         scenario.dispatch.unit_commitment))  # fmt: skip
     meta = n.meta.setdefault(META_KEY, {})
+    lost = lost_by_cause(parts, p_nom[th.index[coal]]).resample("D").mean()
+    meta[COAL_LOST_KEY] = {"days": [d.strftime("%Y-%m-%d") for d in lost.index],
+                           **{c: [round(float(v), 1) for v in lost[c]] for c in lost.columns}}  # fmt: skip
+    if scenario.coal.fuel_chain:
+        meta[STOCK_TARGET_KEY] = {"stores": [f"coal stock {r.name}" for r in regions],
+                                  "penalty_cny_per_mwh_day": STOCK_SHORT_CNY_PER_MWH_DAY}  # fmt: skip
     meta[COAL_FLOOR_KEY] = {
         "mw": float(scenario.coal.floor_mw),
         "links": [u for u, _, _ in units],
@@ -133,7 +146,6 @@ def add_fuel_region(n: pypsa.Network, region: FuelRegion, fuel_chain: bool) -> N
         carrier="coal_delivery",
         p_nom=peak,
         p_max_pu=pd.Series(region.delivery_mwh_h / peak if peak > 0 else 0.0, index=n.snapshots),
-        marginal_cost=-DELIVERY_REWARD,
     )
     normal = region.stock_normal_mwh
     n.add(
@@ -142,7 +154,7 @@ def add_fuel_region(n: pypsa.Network, region: FuelRegion, fuel_chain: bool) -> N
         bus=bus,
         carrier="coal_stock",
         e_nom=normal,
-        e_min_pu=region.stock_floor_mwh / normal if normal > 0 else 0.0,
+        e_min_pu=pd.Series(region.stock_floor_mwh / normal if normal > 0 else 0.0, index=n.snapshots),
         e_initial=region.stock_start_mwh,
     )
 

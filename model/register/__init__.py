@@ -311,15 +311,17 @@ def _check_fuel(register: Register) -> None:
     path = register.path / "coal_supply.csv"
     for i, r in enumerate(cs.itertuples()):
         where = f"{path}, line {i + 2} ({int(r.year)}, {r.region})"
-        if not r.stock_floor_days < r.stock_normal_days:
+        for col in ("stock_floor_days", "stock_floor_peak_days"):
+            if not getattr(r, col) < r.stock_normal_days:
+                raise InputError(
+                    f"{where}: {col} {getattr(r, col):g} must be below stock_normal_days "
+                    f"{r.stock_normal_days:g} (the operator's floor under the level plants refill to)"
+                )
+        if not r.stock_floor_peak_days <= r.stock_start_days <= r.stock_normal_days:
             raise InputError(
-                f"{where}: stock_floor_days {r.stock_floor_days:g} must be below stock_normal_days "
-                f"{r.stock_normal_days:g} (the operator's floor under the level plants refill to)"
-            )
-        if not r.stock_floor_days <= r.stock_start_days <= r.stock_normal_days:
-            raise InputError(
-                f"{where}: stock_start_days {r.stock_start_days:g} must lie between stock_floor_days "
-                f"{r.stock_floor_days:g} and stock_normal_days {r.stock_normal_days:g}"
+                f"{where}: stock_start_days {r.stock_start_days:g} (1 January, in the winter peak season) "
+                f"must lie between stock_floor_peak_days {r.stock_floor_peak_days:g} and stock_normal_days "
+                f"{r.stock_normal_days:g}"
             )
     dup = cs[cs.duplicated(["year", "region"])]
     if not dup.empty:

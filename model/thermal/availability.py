@@ -105,12 +105,48 @@ def supply_rows(register: Register, p_nom: pd.Series, event: CoalSupplyEvent, i:
     return rows
 
 
+#: The causes of unavailability, in the order their factors apply.
+CAUSES = ("maintenance", "outage", "supply")
+
+
+def availability_parts(
+    register: Register, p_nom: pd.Series, snapshots: pd.DatetimeIndex, coal: CoalOptions
+) -> dict[str, pd.DataFrame]:
+    """Share of each thermal row each cause leaves available at each snapshot [-], by :data:`CAUSES`."""
+    maint = maintenance_share(register, snapshots)
+    if not coal.maintenance:
+        maint = maint * 0.0
+    return {
+        "maintenance": 1.0 - maint,
+        "outage": outage_factor(register, p_nom, snapshots, coal),
+        "supply": supply_factor(register, p_nom, snapshots, coal),
+    }
+
+
 def availability(register: Register, p_nom: pd.Series, snapshots: pd.DatetimeIndex, coal: CoalOptions
                  ) -> pd.DataFrame:  # fmt: skip
     """Available share of each thermal row at each snapshot [-] (module docstring)."""
-    maint = maintenance_share(register, snapshots) if coal.maintenance else 0.0
-    avail = (1.0 - maint) * outage_factor(register, p_nom, snapshots, coal)
-    return (avail * supply_factor(register, p_nom, snapshots, coal)).clip(0.0, 1.0)
+    parts = availability_parts(register, p_nom, snapshots, coal)
+    return (parts["maintenance"] * parts["outage"] * parts["supply"]).clip(0.0, 1.0)
+
+
+def lost_by_cause(parts: dict[str, pd.DataFrame], p_nom: pd.Series) -> pd.DataFrame:
+    """Capacity each cause takes away, in the order the factors apply, summed over rows [MW].
+
+    Parameters
+    ----------
+    parts : dict of pandas.DataFrame
+        Share left by each cause (snapshot x row), in the order of application.
+    p_nom : pandas.Series
+        Installed capacity of each row [MW].
+    """
+    left = pd.DataFrame(1.0, index=next(iter(parts.values())).index, columns=p_nom.index)
+    out = {}
+    for cause, share in parts.items():
+        share = share.reindex(columns=p_nom.index, fill_value=1.0)
+        out[cause] = ((left * (1.0 - share)) * p_nom).sum(axis=1)
+        left = left * share
+    return pd.DataFrame(out)
 
 
 def check_floor(register: Register, p_nom: pd.Series, coal: CoalOptions, snapshots: pd.DatetimeIndex) -> None:

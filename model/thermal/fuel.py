@@ -5,12 +5,16 @@ supply: provincial mines plus coal from other provinces, delivered by rail and r
 reports Guizhou's coal stock and deliveries for the province's grid-dispatched plants as a whole,
 so the bundled register has one region. For each region and year (``coal_supply.csv``):
 
-- **deliveries** [kt/day]: the most coal that reaches the region's plants in a day, shaped by
-  month (``coal_months.csv``: the Spring Festival lull, a cut road or rail line) and scaled
-  by the scenario (``coal.delivery_scale``, ``coal.delivery_cuts``);
+- **deliveries** [kt/day]: the most coal that reaches the region's plants in a day: the
+  year's long-term **contracts** (delivered evenly, month by month) plus up to ``spot_share``
+  of them bought **spot** where the spot price lets plants buy (``coal_months.csv``
+  ``spot_factor``: none in a month the spot price stood far above what the regulated tariff
+  pays for), shaped by month (``delivery_factor``: a cut road or rail line) and scaled by the
+  scenario (``coal.delivery_scale``, ``coal.spot_share``, ``coal.delivery_cuts``);
 - **stockpile** in days of burn: the **normal** level plants refill to when deliveries allow,
-  the operator's **floor** below which they do not burn (the national minimum-stock rules), and
-  the level on 1 January. One day of burn is the region's coal fleet at
+  the operator's **floor** below which they do not burn (the national minimum-stock rules: one
+  floor for the winter peak season, :data:`PEAK_MONTHS`, one for the rest of the year), and the
+  level on 1 January. One day of burn is the region's coal fleet at
   ``reference_load_factor`` of its capacity for 24 h (about its winter loading);
 - **coal quality** (``coal_months.csv`` ``quality_derate``): the share of capacity a boiler can
   reach on the coal it gets (wet or low-grade coal derates units), by month.
@@ -35,6 +39,8 @@ from model.thermal.availability import in_days
 
 #: MWh of heat in a tonne of coal per kcal/kg of calorific value (4.1868 kJ/kcal, 3.6 GJ/MWh).
 MWH_PER_T_PER_KCAL = 4.1868e3 / 3.6e6
+#: The winter peak season (迎峰度冬) of the minimum-stock rules: December to February.
+PEAK_MONTHS = (12, 1, 2)
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,10 @@ class FuelRegion:
         One day of burn: the region's coal fleet at its reference load for 24 h [MWh_th].
     delivery_mwh_h : numpy.ndarray, shape (T,)
         The most fuel delivered in each hour [MWh_th/h].
-    stock_normal_mwh, stock_floor_mwh, stock_start_mwh : float
-        Normal stockpile, the operator's floor and the level on the first hour [MWh_th].
+    stock_normal_mwh, stock_start_mwh : float
+        Normal stockpile and the level on the first hour [MWh_th].
+    stock_floor_mwh : numpy.ndarray, shape (T,)
+        The operator's floor in each hour (the peak season's or the rest of the year's) [MWh_th].
     quality : numpy.ndarray, shape (T,)
         Share of coal capacity the delivered coal lets boilers reach [-].
     """
@@ -65,7 +73,7 @@ class FuelRegion:
     day_of_burn_mwh: float
     delivery_mwh_h: np.ndarray
     stock_normal_mwh: float
-    stock_floor_mwh: float
+    stock_floor_mwh: np.ndarray
     stock_start_mwh: float
     quality: np.ndarray
 
@@ -112,15 +120,19 @@ def fuel_regions(
         fuel_mw = float((p_nom.reindex(rows).fillna(0.0) / coal_rows.efficiency[rows]).sum())
         day = fuel_mw * 24 * float(reg.reference_load_factor)
         mwh_per_t = float(reg.calorific_kcal_per_kg) * MWH_PER_T_PER_KCAL
-        delivery_factor, quality = _monthly(register, year, str(reg.region), snapshots)
+        delivery_factor, spot_factor, quality = _monthly(register, year, str(reg.region), snapshots)
         cut = _cuts(coal, str(reg.region), snapshots)
-        delivery = float(supply.delivery_kt_per_day) * 1e3 * mwh_per_t / 24 * coal.delivery_scale
+        spot = float(supply.spot_share) if coal.spot_share is None else coal.spot_share
+        kt_per_day = float(supply.contract_kt_per_day) * (1.0 + spot * spot_factor)
+        delivery = kt_per_day * 1e3 * mwh_per_t / 24 * coal.delivery_scale
         start_days = coal.stock_start_days if coal.stock_start_days is not None else supply.stock_start_days
-        if start_days < supply.stock_floor_days or start_days > supply.stock_normal_days:
+        peak = np.isin(snapshots.month, PEAK_MONTHS)
+        floor_days = np.where(peak, supply.stock_floor_peak_days, supply.stock_floor_days)
+        if start_days < supply.stock_floor_peak_days or start_days > supply.stock_normal_days:
             raise InputError(
-                f"coal.stock_start_days = {start_days:g}: the stock on 1 January must lie between the floor "
-                f"({supply.stock_floor_days:g} d) and the normal level ({supply.stock_normal_days:g} d) of "
-                f"region '{reg.region}' in {year} (coal_supply.csv)"
+                f"coal.stock_start_days = {start_days:g}: the stock on 1 January must lie between the "
+                f"winter floor ({supply.stock_floor_peak_days:g} d) and the normal level "
+                f"({supply.stock_normal_days:g} d) of region '{reg.region}' in {year} (coal_supply.csv)"
             )
         out.append(
             FuelRegion(
@@ -130,7 +142,7 @@ def fuel_regions(
                 day_of_burn_mwh=day,
                 delivery_mwh_h=delivery * delivery_factor * cut,
                 stock_normal_mwh=float(supply.stock_normal_days) * day,
-                stock_floor_mwh=float(supply.stock_floor_days) * day,
+                stock_floor_mwh=floor_days * day,
                 stock_start_mwh=float(start_days) * day,
                 quality=quality,
             )
@@ -150,17 +162,17 @@ def _supply_row(register: Register, year: int, region: str) -> pd.Series:
 
 
 def _monthly(register: Register, year: int, region: str, snapshots: pd.DatetimeIndex
-             ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Delivery factor and quality derate of each snapshot [-] (1 where coal_months.csv is silent)."""
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Delivery factor, spot factor and quality derate of each snapshot [-] (1 where the table is silent)."""
     table = register.coal_months
     rows = table[(table.year == year) & (table.region == region)]
-    delivery = pd.Series(1.0, index=range(1, 13))
-    quality = pd.Series(1.0, index=range(1, 13))
+    columns = ("delivery_factor", "spot_factor", "quality_derate")
+    out = {c: pd.Series(1.0, index=range(1, 13)) for c in columns}
     for r in rows.itertuples():
-        delivery[int(r.month)] *= float(r.delivery_factor)
-        quality[int(r.month)] *= float(r.quality_derate)
+        for c, s in out.items():
+            s[int(r.month)] *= float(getattr(r, c))
     month = snapshots.month.to_numpy()
-    return delivery.reindex(month).to_numpy(), quality.reindex(month).to_numpy()
+    return tuple(s.reindex(month).to_numpy() for s in out.values())  # type: ignore[return-value]
 
 
 def _check_cut_regions(coal: CoalOptions, regions: set[str]) -> None:

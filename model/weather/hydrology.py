@@ -166,7 +166,9 @@ def natural_factors(
     """Monthly factors of natural inflow from those of generation (see module docstring).
 
     Natural inflow is generation plus what the seasonal reservoirs store that month when they
-    follow their lower guide curve, never below :data:`NATURAL_FLOOR_SHARE` of generation.
+    follow their lower guide curve, never below :data:`NATURAL_FLOOR_SHARE` of generation. The
+    factors' day-weighted mean is 1 plus the year's net storing over the mean generation (1
+    on the register's guide, which ends the year where it began).
 
     Parameters
     ----------
@@ -188,4 +190,7 @@ def natural_factors(
     generation = np.asarray(factors, dtype=float) * fleet_mean_mw
     stored = np.asarray(regulation_mw, dtype=float)
     natural = np.maximum(generation + stored, NATURAL_FLOOR_SHARE * generation)
-    return normalised(natural / fleet_mean_mw)
+    # the year's natural energy is its generation plus what the reservoirs kept over the year
+    # (zero on the register's guide; the net change of an observed path), floors or not
+    net = float((MONTH_DAYS * stored).sum() / MONTH_DAYS.sum())
+    return normalised(natural / fleet_mean_mw) * max(1.0 + net / fleet_mean_mw, NATURAL_FLOOR_SHARE)
