@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 from pathlib import Path
 
 import numpy as np
@@ -330,6 +331,48 @@ def _hindcast_tables(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return monthly, checks
 
 
+#: The columns of the causes table: summary key, heading, scale, format.
+CAUSE_COLUMNS = (
+    ("start", "start", None, ""), ("hours", "h", 1.0, ".0f"), ("dr_mwh", "DR GWh", 1e-3, ".1f"),
+    ("unserved_mwh", "unserved GWh", 1e-3, ".1f"), ("peak_mw", "peak MW", 1.0, ".0f"),
+    ("export_cut_mwh", "export cut GWh", 1e-3, ".1f"),
+    ("hydro_share_of_normal", "hydro / normal", 1.0, ".0%"),
+    ("inflow_vs_expected", "inflow vs expected", 1.0, "+.0%"),
+    ("coal_maintenance_mw", "coal maintenance GW", 1e-3, ".1f"),
+    ("coal_outage_mw", "coal outages GW", 1e-3, ".1f"),
+    ("coal_supply_mw", "coal spells GW", 1e-3, ".1f"),
+    ("coal_quality_mw", "coal quality GW", 1e-3, ".1f"),
+    ("coal_fuel_mw", "coal without fuel GW", 1e-3, ".1f"),
+    ("load_above_normal", "load vs normal", 1.0, "+.0%"),
+)
+#: What the causes table means.
+CAUSE_NOTE = (
+    "Each event is a run of hours with demand response or unserved energy. Hydro: the reservoirs' "
+    "energy as a share of its normal level; coal: capacity lost by cause over the event (maintenance, "
+    "forced outages, supply spells, coal quality, a stockpile at its floor); load against the normal "
+    "of the season."
+)
+
+
+def _cause_cell(value: object, scale: float | None, fmt: str) -> str:
+    if scale is None:
+        return str(value)[:16].replace("T", " ")
+    return "-" if value is None else format(float(value) * scale, fmt)
+
+
+def causes_html(run_dir: Path) -> str:
+    """The "Shortfalls and their causes" section from ``summary.json``'s ``shortfall_causes``."""
+    path = run_dir / "summary.json"
+    summary = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    records = summary.get("shortfall_causes", [])
+    head = "<h2>Shortfalls and their causes 缺电及其原因</h2>"
+    if not records:
+        return head + "<p class='note'>No demand response and no loss of load in the run.</p>"
+    rows = [{name: _cause_cell(r.get(key), scale, fmt) for key, name, scale, fmt in CAUSE_COLUMNS}
+            for r in records]  # fmt: skip
+    return head + _table(pd.DataFrame(rows), left=("start",)) + f"<p class='note'>{CAUSE_NOTE}</p>"
+
+
 def _policy_lines(ds: xr.Dataset) -> str:
     y = ds.sel(region=PROVINCE, period="year")
     items = [
@@ -379,6 +422,7 @@ def write_report(run_dir: Path) -> Path:
         f"<h1>gzgrid run report 运行报告: {_esc(scenario.get('name', run_dir.name))}</h1>",
         f"<p class='note'>{_esc(scenario.get('description', ''))}</p>",
         verdict_html(ds, scenario),
+        causes_html(run_dir),
         targets_html(targets, scenario),
         hindcast_html(run_dir),
         "<h2>Figures 图表</h2>",

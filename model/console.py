@@ -9,6 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -87,13 +89,20 @@ def print_summary(s: dict, folder: Path) -> None:
 _CAUSE_COLUMNS = (
     ("start", "start", None, ""), ("h", "hours", 1.0, ".0f"), ("DR GWh", "dr_mwh", 1e-3, ".1f"),
     ("unserved GWh", "unserved_mwh", 1e-3, ".1f"), ("peak MW", "peak_mw", 1.0, ".0f"),
-    ("exports cut GWh", "export_cut_mwh", 1e-3, ".1f"),
-    ("hydro / normal", "hydro_share_of_normal", 1.0, ".0%"),
-    ("inflow vs expected", "inflow_vs_expected", 1.0, "+.0%"),
-    *((f"coal {c} GW", f"coal_{c}_mw", 1e-3, ".1f")
-      for c in ("maintenance", "outage", "supply", "quality", "fuel")),
-    ("load vs normal", "load_above_normal", 1.0, "+.0%"),
+    ("export cut GWh", "export_cut_mwh", 1e-3, ".1f"),
+    ("hydro", "hydro_share_of_normal", 1.0, ".0%"),
+    ("inflow", "inflow_vs_expected", 1.0, "+.0%"),
+    *((f"{head} GW", f"coal_{c}_mw", 1e-3, ".1f")
+      for head, c in (("maint.", "maintenance"), ("outage", "outage"), ("spells", "supply"),
+                      ("quality", "quality"), ("no fuel", "fuel"))),
+    ("load", "load_above_normal", 1.0, "+.0%"),
 )  # fmt: skip
+#: What the cause columns mean, printed under the table.
+_CAUSE_LEGEND = (
+    "hydro: reservoir energy as a share of its normal level; inflow: against the expected for the "
+    "season; maint./outage/spells/quality/no fuel: coal capacity lost to planned maintenance, forced "
+    "outages, supply spells, coal quality and a stockpile at its floor; load: against the normal"
+)
 #: At most this many events are printed (the largest; summary.json keeps more).
 CAUSE_ROWS = 12
 
@@ -106,17 +115,50 @@ def print_causes(records: list[dict], title: str) -> None:
     top = sorted(records, key=lambda r: -((r.get("dr_mwh") or 0) + (r.get("unserved_mwh") or 0)))[:CAUSE_ROWS]
     table = Table(title=f"{title} ({len(records)} events; the largest {len(top)})")
     for head, *_ in _CAUSE_COLUMNS:
-        table.add_column(head, justify="left" if head == "start" else "right")
+        table.add_column(head, justify="left" if head == "start" else "right", no_wrap=head == "start")
     for r in sorted(top, key=lambda r: r["start"]):
         cells = []
         for _, key, scale, fmt in _CAUSE_COLUMNS:
             v = r.get(key)
             if scale is None:
-                cells.append(str(v)[:13].replace("T", " "))
+                cells.append(str(v)[5:13].replace("T", " ") + "h")  # MM-DD HHh: the year is the run's
             else:
                 cells.append("-" if v is None else format(v * scale, fmt))
         table.add_row(*cells)
     OUT.print(table)
+    OUT.print(_CAUSE_LEGEND)
+
+
+def print_event_causes(ds) -> None:
+    """The largest Monte Carlo events with their causes (``event_*`` of ``adequacy.nc``)."""
+    if ds.sizes.get("event", 0) == 0 or "event_fuel_stress" not in ds:
+        return
+    order = np.argsort(-ds.event_energy_mwh.values)[:CAUSE_ROWS]
+    table = Table(title=f"largest loss-of-load events of the sample years and their causes "
+                        f"(the largest {len(order)} of {ds.sizes['event']})")  # fmt: skip
+    heads = ("sample", "hydrology", "stress", "start", "h", "MWh", "peak MW", "maint GW", "fuel GW",
+             "outage GW", "load", "free")  # fmt: skip
+    for head in heads:
+        wide = head in ("hydrology", "start")
+        table.add_column(head, justify="left" if wide else "right", no_wrap=wide)
+    for i in order:
+        e = ds.isel(event=int(i))
+        hour = pd.Timestamp("2001-01-01") + pd.Timedelta(hours=int(e.event_start_h))
+        table.add_row(
+            str(int(e.event_sample)), str(e.event_hydrology.values),
+            "yes" if bool(e.event_fuel_stress) else "no",
+            hour.strftime("%m-%d %Hh"), str(int(e.event_duration_h)), f"{float(e.event_energy_mwh):.0f}",
+            f"{float(e.event_peak_mw):.0f}", f"{float(e.event_thermal_maintenance_mw) / 1e3:.1f}",
+            f"{float(e.event_thermal_fuel_mw) / 1e3:.1f}", f"{float(e.event_thermal_outage_mw) / 1e3:.1f}",
+            f"{float(e.event_load_vs_month):+.0%}", f"{float(e.event_free_vs_month):+.0%}",
+        )  # fmt: skip
+    OUT.print(table)
+    stress = ds.event_fuel_stress.values.astype(bool)
+    energy = ds.event_energy_mwh.values
+    OUT.print(f"of the events' energy, {energy[stress].sum() / energy.sum():.0%} came in fuel-stress years; "
+              "thermal lost at each event's largest hour to maintenance, to fuel (the fuel chain's cap) and "
+              "to forced outages; load and free supply (renewables, run-of-river) against the sample's mean "
+              "of that month")  # fmt: skip
 
 
 def _storage_line(storage: dict) -> str:
@@ -260,10 +302,11 @@ def print_adequacy(ds, folder: Path, figures: list[Path]) -> None:
               f"{ds.sizes['event']} events")  # fmt: skip
     if "zero_note" in a:
         OUT.print(a["zero_note"])
-    if a.get("coal_supply_probability", 0.0) > 0:
+    print_event_causes(ds)
+    if a.get("years_with_coal_stress", 0) > 0:
 
         def given(key: str) -> str:
-            """``mean ± se`` of ``key`` in years with and without the spells ("-": no such year)."""
+            """``mean ± se`` of ``key`` in years with and without fuel stress ("-": no such year)."""
             out = []
             for case in ("stress", "no_stress"):
                 mean = float(ds[f"{key}_by_coal_supply_mean"].sel(coal_supply=case))
@@ -271,7 +314,7 @@ def print_adequacy(ds, folder: Path, figures: list[Path]) -> None:
                 out.append("-" if math.isnan(mean) else f"{mean:.4g} ± {se:.2g}")
             return f"{out[0]} given them, {out[1]} without"
 
-        OUT.print(f"coal supply spells (probability {a['coal_supply_probability']:.3g}) struck "
+        OUT.print(f"fuel stress ({a.get('fuel_stress', '')}) struck "
                   f"{a['years_with_coal_stress']} of {a['samples']} years: LOLE h{per} {given('lole_h')}; "
                   f"EUE MWh{per} {given('eue_mwh')}")  # fmt: skip
     OUT.print(f"stopped on {'rse' if a['stop_reason'] == 'rse' else 'sample count'}: {a['stop_explained']}")

@@ -123,11 +123,13 @@ class AdequacyStandard(_Strict):
             "summing to 1 (default: the observed years 2011-2024 and the four classes, 1/18 each) [-]",
         )
     )
-    coal_supply_probability: float = Field(
-        0.0,
+    coal_supply_probability: float | None = Field(
+        None,
         ge=0,
         le=1,
-        description="chance that a sample year has the scenario's coal supply spells (coal.supply) [-]",
+        description="chance that a sample year is a fuel-stress year: a fuel-crisis winter (with the fuel "
+        "chain on) and the scenario's coal supply spells (coal.supply); default: by the sample's hydrology, "
+        "from the record (fuel_stress.csv) [-]",
     )
     export_outage_rate: float = Field(
         0.0, ge=0, lt=1, description="forced-outage rate of each export link in sampling (0: never out) [-]"
@@ -270,6 +272,10 @@ class CoalOptions(_Strict):
     )
     stock_start_days: float | None = Field(
         None, ge=0, le=90, description="stock on 1 January in days of burn (default: coal_supply.csv) [d]"
+    )
+    spot_months_off: tuple[Annotated[int, Field(ge=1, le=12)], ...] = Field(
+        (), description="months (1-12) in which plants buy no spot coal, as in a fuel-crisis winter "
+        "(12, 1, 2 in 2022/23) whatever coal_months.csv says",
     )
 
 

@@ -54,8 +54,11 @@ def test_dataset_is_consistent_and_documented(result):
     labels, nearest = list(result.sample_hydrology.values), list(result.sample_class.values)
     assert any(x.startswith("observed-") for x in labels) and set(nearest) <= set(CLASSES)
     assert all(n == x for x, n in zip(labels, nearest, strict=True) if x in CLASSES)
-    assert not result.sample_coal_stress.values.any()  # coal_supply_probability 0 by default
-    assert result.n_by_coal_supply.values.tolist() == [24, 0]
+    # fuel-stress years are drawn by hydrology (fuel_stress.csv): a crisis in observed-2023, none in 2015
+    stress = result.sample_coal_stress.values
+    assert all(s for x, s in zip(labels, stress, strict=True) if x in ("observed-2011", "observed-2023"))
+    assert not any(s for x, s in zip(labels, stress, strict=True) if x in ("observed-2015", "observed-2019"))
+    assert result.n_by_coal_supply.values.tolist() == [int((~stress).sum()), int(stress.sum())]
     for name, var in result.data_vars.items():
         assert "units" in var.attrs, name
 
@@ -94,3 +97,22 @@ def test_bad_settings_are_input_errors(register):
         run_adequacy(sc, register, samples=5, rse=1.5)
     with pytest.raises(InputError, match="add up to"):
         with_overrides(sc, **{"adequacy.hydrology_probabilities": {"dry": 0.5, "normal": 0.4}})
+
+
+def test_every_event_says_what_caused_it(result):
+    """At each event's largest hour the thermal capacity lost by cause and the capacity left add
+    up to the installed fleet; a fuel-stress year's events say so; January has no maintenance."""
+    assert result.sizes["event"] > 0
+    stress = result.sample_coal_stress.values[result.event_sample.values]
+    np.testing.assert_array_equal(result.event_fuel_stress.values, stress)
+    hydrology = result.sample_hydrology.values[result.event_sample.values]
+    np.testing.assert_array_equal(result.event_hydrology.values, hydrology)
+    assert (result.event_thermal_maintenance_mw == 0).all()  # maintenance windows open in March
+    assert (result.event_thermal_outage_mw >= 0).all() and (result.event_thermal_fuel_mw >= 0).all()
+    peak = result.event_peak_hour.values
+    start, end = result.event_start_h.values, result.event_start_h.values + result.event_duration_h.values
+    assert ((start <= peak) & (peak < end)).all()
+    # 7 GW of coal burns less than the 2030 contracts deliver (about 19 GW): fuel never binds,
+    # even in a crisis winter; what is lost is forced outages
+    assert (result.event_thermal_fuel_mw == 0).all()
+    assert (result.event_thermal_outage_mw > 0).any()

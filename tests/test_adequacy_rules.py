@@ -130,7 +130,9 @@ def test_engine_starts_and_caps_each_reservoir_where_the_network_does(register):
 
 @pytest.fixture(scope="module")
 def scenario():
-    return load_scenario(RUNS / "2030-target.yaml")
+    """The 2030 plan without its fuel cap, so that maintenance and the spells are seen alone
+    (the fuel chain in the engine has its own tests, tests/test_fuel_stress.py)."""
+    return with_overrides(load_scenario(RUNS / "2030-target.yaml"), **{"coal.fuel_chain": False})
 
 
 def rows_available(system, keys, stress=None, outages_on=False) -> np.ndarray:
@@ -227,6 +229,6 @@ def test_sampled_stress_is_recorded_and_reproducible(scenario, register):
     assert a.lole_h_by_coal_supply_mean.attrs["units"] == "h/yr"
 
 
-def test_probability_without_spells_is_an_input_error(scenario, register):
+def test_probability_without_spells_or_fuel_chain_is_an_input_error(scenario, register):
     with pytest.raises(InputError, match=r"coal\.supply has no spell"):
         build_system(with_overrides(scenario, **{"adequacy.coal_supply_probability": 0.2}), register, 24)

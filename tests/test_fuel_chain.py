@@ -101,6 +101,14 @@ BAD_FUEL = [
      ["fuel_regions.csv", "atlantis"]),
     ("region of a supply row not a fuel region", "coal_supply.csv", 0, "region", "yunnan",
      ["coal_supply.csv", "line 2", "'yunnan' is not in fuel_regions.csv"]),
+    ("stress probabilities not summing to one", "fuel_stress.csv", 0, "probability", 0.3,
+     ["fuel_stress.csv", "line 2", "hydrology 'wet' add up to 1.25", "must add up to 1"]),
+    ("stress probability above 1", "fuel_stress.csv", 0, "probability", 1.5,
+     ["fuel_stress.csv", "line 2", "probability"]),
+    ("stress of an unknown hydrology", "fuel_stress.csv", 0, "hydrology", "soggy",
+     ["fuel_stress.csv", "line 2", "hydrology 'soggy'", "extreme_dry"]),
+    ("stress of an unknown kind", "fuel_stress.csv", 0, "kind", "famine",
+     ["fuel_stress.csv", "line 2", "kind", "fuel_crisis"]),
 ]  # fmt: skip
 
 

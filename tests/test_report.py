@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.report import hindcast_html, write_report
+from analysis.report import causes_html, hindcast_html, write_report
 from model.weather.hydrology import RECORD_PERIODS
 from tests.conftest import make_run
 
@@ -86,3 +86,18 @@ def test_report_renders_in_headless_chromium(report: Path, tmp_path: Path) -> No
     )  # fmt: skip
     assert "<title>IMAGES_OK</title>" in out.stdout
     assert "Reliable" in out.stdout
+
+
+def test_the_report_says_what_caused_each_shortfall(tmp_path: Path) -> None:
+    import json
+
+    assert "No demand response" in causes_html(tmp_path)  # no summary: nothing to attribute
+    event = {"start": "2022-12-01T00:00:00", "hours": 480, "dr_mwh": 414_200.0, "unserved_mwh": 0.0,
+             "peak_mw": 1381.0, "export_cut_mwh": 276_600.0, "hydro_share_of_normal": 0.23,
+             "inflow_vs_expected": -0.21, "coal_maintenance_mw": 0.0, "coal_outage_mw": 1900.0,
+             "coal_supply_mw": 0.0, "coal_quality_mw": 0.0, "coal_fuel_mw": 14_600.0,
+             "load_above_normal": 0.0}  # fmt: skip
+    (tmp_path / "summary.json").write_text(json.dumps({"shortfall_causes": [event]}), encoding="utf-8")
+    text = causes_html(tmp_path)
+    for cell in ("2022-12-01 00:00", ">480<", ">414.2<", ">23%<", ">-21%<", ">14.6<", "coal without fuel GW"):
+        assert cell in text, cell

@@ -49,8 +49,8 @@ from model.thermal import outages
 def lp_scenario(scenario: Scenario, hours: int) -> Scenario:
     """The scenario as the cross-check solves it: monolithic, no commitment, must-run or floor.
 
-    Outages and supply spells are switched off in the network: :func:`apply_sample` puts in the
-    sample's own thermal availability.
+    Outages, supply spells and the fuel chain are switched off in the network: :func:`apply_sample`
+    puts in the sample's own thermal availability, which carries the engine's fuel cap.
     """
     return with_overrides(
         scenario,
@@ -62,6 +62,8 @@ def lp_scenario(scenario: Scenario, hours: int) -> Scenario:
             "coal.floor_mw": 0.0,
             "coal.outages": "none",
             "coal.supply_stress": False,
+            # the engine's fuel cap is in the sample's thermal availability (apply_sample)
+            "coal.fuel_chain": False,
         },
     )
 

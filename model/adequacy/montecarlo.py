@@ -4,8 +4,9 @@ Sample year ``i`` (``i = 0, 1, ...``) is weather year ``scenario.weather.year + 
 generator with the run's seed, a hydrology class drawn from ``scenario.adequacy.
 hydrology_probabilities`` (a class or an observed year, counted in the statistics under its
 nearest class), forced outages of every thermal unit (and, if the scenario sets an export
-outage rate, every export link), and whether the scenario's coal supply spells strike that year
-(with ``adequacy.coal_supply_probability``). Planned maintenance derates the thermal rows the
+outage rate, every export link), and whether the year is a fuel-stress year (a fuel-crisis winter
+and the scenario's coal supply spells; :mod:`model.adequacy.fuel_stress`, with the probability of
+its hydrology or ``adequacy.coal_supply_probability``). Planned maintenance derates the thermal rows the
 same way in every sample. All draws are pure functions of ``(seed, i)``, so a
 sample is the same whatever the batch size, the number of threads or the stopping point, and
 the first ``n`` samples of a longer run are the samples of a run of ``n``. The scenario's own
@@ -27,6 +28,8 @@ import numpy as np
 import xarray as xr
 
 from model.adequacy import draws, engine
+from model.adequacy.causes import event_causes
+from model.adequacy.fuel_stress import stress_probabilities
 from model.adequacy.results import to_dataset
 from model.adequacy.statistics import events, relative_se, sample_indices
 from model.adequacy.system import AdequacySystem, SampleInputs, build_system, sample_inputs
@@ -122,7 +125,7 @@ def prepare_batch(
     )
     inputs = sample_inputs(system, profiles)
     t1 = time.perf_counter()
-    stress = draws.draw_coal_stress(keys, system.coal_supply_probability)
+    stress = draws.draw_coal_stress(keys, stress_probabilities(register, scenario, classes))
     thermal = thermal_capacity(system, keys, stress, system.row_bus, len(system.buses))
     n_links = len(system.export_mw)
     export_avail = outages.available_capacity(
@@ -149,6 +152,14 @@ def thermal_capacity(
         keys, outages.THERMAL_STREAM, system.unit_row, system.unit_mw, system.unit_fail, system.unit_repair,
         system.row_derate, system.row_supply, np.asarray(stress, dtype=np.bool_), row_group, n_groups,
     )  # fmt: skip
+
+
+def batch_events(system: AdequacySystem, batch: SampleBatch, shortfall: np.ndarray, first: int) -> dict:
+    """The batch's loss-of-load events with their causes and the hydrology of their year."""
+    found = events(shortfall, first_sample=first)
+    causes = event_causes(system, batch.inputs, batch.thermal, batch.coal_stress, shortfall, found, first)
+    labels = np.array(batch.classes, dtype=str)[found["sample"] - first]
+    return {**found, **causes, "hydrology": labels}
 
 
 def run_engine(system: AdequacySystem, batch: SampleBatch) -> tuple[np.ndarray, ...]:
@@ -231,7 +242,7 @@ def run_adequacy(
             coal_stress=batch.coal_stress,
         )
         parts.append(part)
-        found.append(events(shortfall, first_sample=done))
+        found.append(batch_events(system, batch, shortfall, done))
         classes += batch.classes
         done += len(index)
         timings.engine += t1 - t0

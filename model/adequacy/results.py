@@ -29,6 +29,7 @@ import numpy as np
 import xarray as xr
 
 from model import __version__
+from model.adequacy.causes import CAUSES
 from model.adequacy.engine import DIAGNOSTICS
 from model.adequacy.statistics import (
     DURATION_BINS,
@@ -123,6 +124,13 @@ def to_dataset(
     for key, units in (("sample", "1"), ("start_h", "h"), ("duration_h", "h"), ("energy_mwh", "MWh"),
                        ("peak_mw", "MW")):  # fmt: skip
         v[f"event_{key}"] = _var("event", found[key], units, f"loss-of-load event {key.replace('_', ' ')}")
+    for key, units in CAUSES.items():
+        if key in found:
+            what = f"cause of the event: {key.replace('_', ' ')}"
+            v[f"event_{key}"] = _var("event", found[key], units, what)
+    if "hydrology" in found:
+        v["event_hydrology"] = _var("event", np.asarray(found["hydrology"], dtype=str), "1",
+                                    "hydrology of the event's sample year")  # fmt: skip
     v["event_duration_count"] = _var(
         "duration_bin_h", duration_histogram(found["duration_h"]), "1", "events by duration"
     )
@@ -161,7 +169,7 @@ def to_dataset(
         "share_of_years_with_shortfall": float(np.mean(per_sample["eue_mwh"] > 0)),
         "hydrology_probabilities": json.dumps(scenario.adequacy.hydrology_probabilities),
         "maintenance": int(scenario.coal.maintenance),
-        "coal_supply_probability": float(scenario.adequacy.coal_supply_probability),
+        "fuel_stress": fuel_stress_note(scenario),
         "coal_supply_spells": json.dumps([e.model_dump() for e in scenario.coal.supply]),
         "years_with_coal_stress": int(stress.sum()),
         "conventions": (
@@ -204,3 +212,14 @@ def write_dataset(ds: xr.Dataset, path) -> None:
 
     clean_stale(Path(path).parent)
     write_netcdf(ds, path)
+
+
+def fuel_stress_note(scenario: Scenario) -> str:
+    """How the run drew fuel-stress years, in words (an attribute of the results)."""
+    fixed = scenario.adequacy.coal_supply_probability
+    what = "a fuel-crisis winter" if scenario.coal.fuel_chain else "no fuel chain"
+    if scenario.coal.supply:
+        what += f" and {len(scenario.coal.supply)} coal supply spell(s)"
+    if fixed is not None:
+        return f"{what}, with probability {fixed:g} in every sample year (adequacy.coal_supply_probability)"
+    return f"{what}, with the probability of the sample's hydrology (data/network/fuel_stress.csv)"

@@ -18,11 +18,11 @@ Conventions (adequacy, not dispatch):
 - Hydrogen (fuel cells, electrolysers, H2 demand) is left out: 0.1 GW of fuel cells in 2030.
 - Planned maintenance (``coal.maintenance``) derates each register row by its share in
   maintenance (:func:`model.thermal.availability.maintenance_share`), the same in every sample.
-- Coal supply spells (``coal.supply``) strike a sample year with probability
-  ``adequacy.coal_supply_probability``; the system holds their factor
-  (:func:`model.thermal.availability.supply_factor`) and the draw is per sample
-  (:func:`model.adequacy.draws.draw_coal_stress`). ``coal.supply_stress``, the dispatch's
-  switch for one year, is not used when sampling.
+- Coal is capped at what its fuel chain sustains through a winter, in every sample; a
+  fuel-stress year (a fuel-crisis winter plus the coal supply spells, ``coal.supply``) strikes a
+  sample year with the probability of its hydrology (:mod:`model.adequacy.fuel_stress`); the
+  draw is per sample (:func:`model.adequacy.draws.draw_coal_stress`). ``coal.supply_stress``,
+  the dispatch's switch for one year, is not used when sampling.
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ import pandas as pd
 import xarray as xr
 from numba import njit, prange
 
+from model.adequacy.fuel_stress import stress_derates
 from model.adequacy.reservoirs import own_rules, plant_water, routes, virtual_reservoir_mwh, virtual_rules
 from model.capacity import asset_capacities, dr_share
-from model.errors import InputError
 from model.network import export_obligation, snapshots
 from model.network.hydro import hydro_table
 from model.register import PREFECTURES, Register
 from model.scenario import Scenario
-from model.thermal.availability import maintenance_share, supply_factor
+from model.thermal.availability import maintenance_share
 from model.thermal.outages import transition_probabilities
 from model.thermal.units import thermal_units
 
@@ -67,9 +67,10 @@ class AdequacySystem:
     unit_repair: np.ndarray  # (U,) [1/h]
     thermal_rows: tuple[str, ...]  # register ids of the rows
     row_bus: np.ndarray  # (R,) bus of each register row
-    row_derate: np.ndarray  # (R, T) float32 share of each row not in planned maintenance [-]
-    row_supply: np.ndarray  # (R, T) float32 share of each row with fuel when the spells strike [-]
-    coal_supply_probability: float  # chance that a sample year has the supply spells [-]
+    row_derate: np.ndarray  # (R, T) float32 share of each row not in maintenance and with fuel [-]
+    row_supply: np.ndarray  # (R, T) float32 share of that left in a fuel-stress year [-]
+    row_mw: np.ndarray  # (R,) installed capacity of each row [MW]
+    row_maintenance: np.ndarray  # (R, T) float32 share of each row not in planned maintenance [-]
     hydro_bus: np.ndarray  # (H,) bus of each hydro plant (register station)
     turbine_mw: np.ndarray  # (H,) reservoir turbines (without the run-of-river part)
     reservoir_mwh: np.ndarray  # (H,) virtual reservoirs
@@ -148,6 +149,9 @@ def build_system(scenario: Scenario, register: Register, hours: int | None = Non
         units["for"].to_numpy(), units.mttr_h.to_numpy(), list(units.name)
     )
 
+    maintenance = maintenance_derate(register, scenario, sns)
+    derate, supply = stress_derates(register, scenario, assets, units, sns, maintenance)
+
     st = register.storage.set_index("id").copy()
     for carrier, h in scenario.storage_hours.items():
         st.loc[st.carrier == carrier, "max_hours"] = float(h)
@@ -186,9 +190,10 @@ def build_system(scenario: Scenario, register: Register, hours: int | None = Non
         unit_repair=repair,
         thermal_rows=tuple(register.thermal.id),
         row_bus=np.array([bus_pos[b] for b in register.thermal.bus], dtype=np.int64),
-        row_derate=maintenance_derate(register, scenario, sns),
-        row_supply=supply_derate(register, scenario, assets, sns),
-        coal_supply_probability=float(std.coal_supply_probability),
+        row_derate=derate,
+        row_supply=supply,
+        row_mw=assets.loc[list(register.thermal.id), "p_nom_mw"].to_numpy(float),
+        row_maintenance=maintenance,
         hydro_bus=hy.bus_pos.to_numpy(np.int64),
         turbine_mw=(hy.p_nom_mw * (1 - hy.ror_share)).to_numpy(float),
         reservoir_mwh=hy.virtual_mwh.to_numpy(float),
@@ -225,31 +230,6 @@ def maintenance_derate(register: Register, scenario: Scenario, sns: pd.DatetimeI
         return np.ones(shape, dtype=np.float32)
     share = maintenance_share(register, sns)[list(register.thermal.id)].to_numpy().T
     return np.clip(1.0 - share, 0.0, 1.0).astype(np.float32)
-
-
-def supply_derate(
-    register: Register, scenario: Scenario, assets: pd.DataFrame, sns: pd.DatetimeIndex
-) -> np.ndarray:
-    """Share of each thermal row with fuel per hour *when the supply spells strike*, (R, T) float32 [-].
-
-    Raises
-    ------
-    InputError
-        ``adequacy.coal_supply_probability`` is above 0 but ``coal.supply`` has no spell, or a
-        spell takes more coal than its prefectures have.
-    """
-    coal = scenario.coal
-    probability = scenario.adequacy.coal_supply_probability
-    if probability > 0 and not coal.supply:
-        raise InputError(
-            f"adequacy.coal_supply_probability = {probability:g} but coal.supply has no spell"
-            " to strike; add spells (start, end, unavailable_mw) or set the probability to 0"
-        )
-    rows = list(register.thermal.id)
-    p_nom = assets.loc[rows, "p_nom_mw"]
-    # the spells as they strike, whatever the dispatch's one-year switch coal.supply_stress says
-    spells = coal.model_copy(update={"supply_stress": True})
-    return supply_factor(register, p_nom, sns, spells)[rows].to_numpy().T.astype(np.float32)
 
 
 @njit(cache=True, parallel=True)

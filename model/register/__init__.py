@@ -72,6 +72,7 @@ class Register:
     fuel_regions: pd.DataFrame
     coal_supply: pd.DataFrame
     coal_months: pd.DataFrame
+    fuel_stress: pd.DataFrame
     path: Path = field(default=NETWORK_DATA)
 
     @staticmethod
@@ -155,6 +156,7 @@ def _check_cross_references(reg: Register) -> None:
     _check_rules(reg.reservoir_rules, folder / "reservoir_rules.csv")
     _check_thermal(reg.thermal, reg.maintenance, folder)
     _check_fuel(reg)
+    _check_fuel_stress(reg.fuel_stress, folder / "fuel_stress.csv")
     bad = reg.corridors[reg.corridors.bus0 == reg.corridors.bus1]
     if not bad.empty:
         raise InputError(f"{folder / 'corridors.csv'}: corridor '{bad.id.iloc[0]}' joins a bus to itself")
@@ -328,3 +330,36 @@ def _check_fuel(register: Register) -> None:
         i = int(dup.index[0])
         raise InputError(f"{path}, line {i + 2}: a second row for year {int(dup.year.iloc[0])}, region "
                          f"'{dup.region.iloc[0]}' (one row each)")  # fmt: skip
+
+
+def _check_fuel_stress(table: pd.DataFrame, path: Path) -> None:
+    """Each hydrology of ``fuel_stress.csv`` is a valid label whose probabilities sum to one.
+
+    Raises
+    ------
+    InputError
+        Naming the file, line and hydrology: an unknown hydrology, a kind given twice for one
+        hydrology, probabilities that do not add up to 1, or no row for ``normal`` (the fallback of
+        hydrologies the table does not list).
+    """
+    from model.scenario import check_hydrology  # the scenario reads the register's years
+
+    for i, label in enumerate(table.hydrology):
+        try:
+            check_hydrology(str(label))
+        except ValueError as err:
+            raise InputError(f"{path}, line {i + 2}: hydrology '{label}' {err}") from None
+    dup = table[table.duplicated(["hydrology", "kind"])]
+    if not dup.empty:
+        i = int(dup.index[0])
+        raise InputError(f"{path}, line {i + 2}: a second '{dup.kind.iloc[0]}' row for hydrology "
+                         f"'{dup.hydrology.iloc[0]}' (one row per kind)")  # fmt: skip
+    for label, rows in table.groupby("hydrology", sort=False):
+        total = float(rows.probability.sum())
+        if not np.isclose(total, 1.0, atol=1e-6):
+            raise InputError(
+                f"{path}, line {int(rows.index[0]) + 2}: the probabilities of hydrology '{label}' add up to "
+                f"{total:.4g}; over its kinds ({', '.join(rows.kind)}) they must add up to 1"
+            )
+    if "normal" not in set(table.hydrology):
+        raise InputError(f"{path}: no row for hydrology 'normal' (the fallback for hydrologies not listed)")

@@ -44,6 +44,9 @@ PREFECTURES = (
     "qianxinan",
 )
 EXPORT_BUS = "guangdong"
+#: What a sample year's coal supply is in ``fuel_stress.csv``: an ordinary year, or a fuel-crisis
+#: winter (contract coal only, no spot, stock at the winter floor; as in 2022/23).
+FUEL_STRESS_KINDS = ("none", "fuel_crisis")
 DEMAND_CASES = ("low", "central", "high", "observed")
 #: Carriers whose capacity a scenario sets (``carrier_gw``) and ``history.csv`` gives by year.
 CAPACITY_CARRIERS = (
@@ -299,6 +302,16 @@ SPECS: dict[str, TableSpec] = {
                 Column("delivery_factor", check=between(0, 10, "")),
                 Column("spot_factor", check=SHARE),
                 Column("quality_derate", check=SHARE),
+                SOURCE,
+            ),
+            key=None,
+        ),
+        TableSpec(
+            "fuel_stress",
+            (
+                text_column("hydrology"),
+                choice_column("kind", FUEL_STRESS_KINDS),
+                Column("probability", check=SHARE),
                 SOURCE,
             ),
             key=None,

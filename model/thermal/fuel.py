@@ -121,6 +121,7 @@ def fuel_regions(
         day = fuel_mw * 24 * float(reg.reference_load_factor)
         mwh_per_t = float(reg.calorific_kcal_per_kg) * MWH_PER_T_PER_KCAL
         delivery_factor, spot_factor, quality = _monthly(register, year, str(reg.region), snapshots)
+        spot_factor = np.where(np.isin(snapshots.month, coal.spot_months_off), 0.0, spot_factor)
         cut = _cuts(coal, str(reg.region), snapshots)
         spot = float(supply.spot_share) if coal.spot_share is None else coal.spot_share
         kt_per_day = float(supply.contract_kt_per_day) * (1.0 + spot * spot_factor)
@@ -148,6 +149,56 @@ def fuel_regions(
             )
         )
     return tuple(out)
+
+
+def crisis_options(register: Register, coal: CoalOptions, year: int) -> CoalOptions:
+    """The coal options of a fuel-crisis winter in ``year``: contract coal only in the peak season.
+
+    No spot coal in :data:`PEAK_MONTHS` (the spot price far above what the regulated tariff pays
+    for, as in 2021-22 and the 2022/23 winter) and the year starts with the stock at the winter
+    floor (15 days on 1 January 2023), the highest floor of the year's supply rows.
+    """
+    rows = register.coal_supply[register.coal_supply.year == year]
+    floor = float(rows.stock_floor_peak_days.max()) if not rows.empty else coal.stock_start_days
+    months = tuple(sorted({*coal.spot_months_off, *PEAK_MONTHS}))
+    return coal.model_copy(update={"spot_months_off": months, "stock_start_days": floor})
+
+
+def sustained_fuel_mwh_h(region: FuelRegion, snapshots: pd.DatetimeIndex) -> np.ndarray:
+    """Fuel a region's plants can burn in each hour over a whole winter, (T,) [MWh_th/h].
+
+    The hour's deliveries plus the stock above the hour's floor, spread evenly over the hours of
+    the winter peak season (:data:`PEAK_MONTHS`) in ``snapshots``: what the fleet can keep burning
+    through a long winter if it draws its stock down to the floor and no further. The adequacy
+    engine, which has no stockpile, caps coal at this (a season's energy spread evenly: it gives
+    peaks no more than the mean, so it errs on the side of shortage in the hours of a cold snap).
+    """
+    peak_hours = max(int(np.isin(snapshots.month, PEAK_MONTHS).sum()), 1)
+    spare = np.maximum(region.stock_start_mwh - region.stock_floor_mwh, 0.0)
+    return region.delivery_mwh_h + spare / peak_hours
+
+
+def sustained_coal_mw(
+    register: Register, coal: CoalOptions, year: int, p_nom: pd.Series, snapshots: pd.DatetimeIndex
+) -> pd.Series:
+    """Electric power the fuel chain sustains per coal row and hour, (T, rows) [MW_el].
+
+    Each region's :func:`sustained_fuel_mwh_h` burnt at its rows' efficiencies, split over its coal
+    rows by capacity (index: ``snapshots``; columns: coal rows of the register).
+    """
+    th = register.thermal.set_index("id")
+    coal_rows = th[th.carrier == "coal"]
+    where = region_of_prefecture(register)
+    cap = p_nom.reindex(coal_rows.index).fillna(0.0)
+    out = pd.DataFrame(0.0, index=snapshots, columns=coal_rows.index)
+    for region in fuel_regions(register, coal, year, p_nom, snapshots):
+        rows = coal_rows.index[coal_rows.bus.map(where) == region.name]
+        fuel_mw = float((cap[rows] / coal_rows.efficiency[rows]).sum())
+        if fuel_mw <= 0:
+            continue
+        electric = sustained_fuel_mwh_h(region, snapshots) * float(cap[rows].sum()) / fuel_mw
+        out[rows] = np.outer(electric, cap[rows].to_numpy() / float(cap[rows].sum()))
+    return out
 
 
 def _supply_row(register: Register, year: int, region: str) -> pd.Series:
