@@ -228,7 +228,9 @@ def check_run_folder(folder: Path) -> None:
         names = {e.name for e in folder.iterdir()}
         foreign = foreign_entries(folder)
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
-        if names and FOLDER_MARK not in names and not set(RUN_FILES) <= names:
+        # a folder holding only a study that `gzgrid adequacy` wrote before any run is ours too
+        only_study = names == {ADEQUACY_DIR}
+        if names and FOLDER_MARK not in names and not set(RUN_FILES) <= names and not only_study:
             raise InputError(
                 f"run folder {folder}: exists and is not a gzgrid run folder (no {FOLDER_MARK} mark and not "
                 f"the files of a run{'; it holds ' + shown if foreign else ''}); a run replaces only its own "

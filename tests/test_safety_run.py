@@ -114,6 +114,13 @@ def test_legacy_empty_and_foreign_folders(tmp_path):
     (legacy / "notes.md").write_text("mine")  # a marked or legacy folder with a user's file
     with pytest.raises(InputError, match=r"notes\.md"):
         check_run_folder(legacy)
+    study = tmp_path / "study"  # `gzgrid adequacy` before any `gzgrid run` of the scenario
+    (study / "adequacy").mkdir(parents=True)
+    (study / "adequacy" / "adequacy.nc").write_text("x")
+    check_run_folder(study)
+    (study / "adequacy" / "mine.txt").write_text("x")  # but not with a user's file in the study
+    with pytest.raises(InputError, match="adequacy, which gzgrid did not write"):
+        check_run_folder(study)
 
 
 def test_unwritable_output_locations_fail_before_solving(tmp_path, capsys):
