@@ -14,7 +14,7 @@
   block; each register row (a prefecture's units of the class) is a link from the hub to its
   prefecture within the row's available capacity. So coal is committed by unit class per
   fuel region (``benchmarks/bench_unit_commitment.py`` measured it against committing each
-  prefecture's units: the same cost within 0.3 % at half the solve time), and every MW still
+  prefecture's units: 12.6 s of windows against 26.4 s, the system cost 0.12 % lower), and every MW still
   comes out where its plant is. The row links carry the register ids and carrier ``coal``.
 - **Unit commitment** (``dispatch.unit_commitment``, on by default): PyPSA's linearised unit
   commitment of each unit link, the committed *share* of the class's available units in
