@@ -85,7 +85,8 @@ class RollingState:
     budget_y: np.ndarray
     objective: float = 0.0
     deviation_mwh: float = 0.0
-    pin_miss_mwh: float = 0.0
+    pin_miss_mwh: float = 0.0  # missed pins at the end of a part another part continues
+    cycle_miss_mwh: float = 0.0  # missed pins of cyclic levels at the horizon's end
     windows: int = 0
     seconds: dict[str, float] = field(default_factory=lambda: {"windows": 0.0, "replan": 0.0})
 
@@ -198,6 +199,7 @@ def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverO
             "segments": float(len(segments)),
             "target_deviation_mwh": state.deviation_mwh,
             "pin_miss_mwh": state.pin_miss_mwh,
+            "cycle_miss_mwh": state.cycle_miss_mwh,
         },
     )
 
@@ -255,6 +257,7 @@ def _merge(lp: LinearProgram, segments: list[Segment], states: list[RollingState
         out.objective += st.objective
         out.deviation_mwh += st.deviation_mwh
         out.pin_miss_mwh += st.pin_miss_mwh
+        out.cycle_miss_mwh += st.cycle_miss_mwh
         out.windows += st.windows
         for k, v in st.seconds.items():
             out.seconds[k] += v
@@ -308,7 +311,12 @@ def _solve_window(
     state.objective += float(win.lp.cost[:nc][core] @ res.x[:nc][core])
     below, above = np.split(res.x[nc:], 2)
     state.deviation_mwh += float(below[:n_valued].sum() + above[:n_valued].sum())
-    state.pin_miss_mwh += float(below[n_valued:].sum() + above[n_valued:].sum())
+    # pins at a part's end are where the next part starts; at the horizon's end, the cycle
+    missed = float(below[n_valued:].sum() + above[n_valued:].sum())
+    if end == seg.end and seg.end_levels is None:
+        state.cycle_miss_mwh += missed
+    else:
+        state.pin_miss_mwh += missed
 
 
 def _with_level_targets(ctx: _Context, seg: Segment, win: WindowLP, sol: PlanSolution, end: int
