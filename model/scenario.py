@@ -182,6 +182,13 @@ class DispatchOptions(_Strict):
         description="decomposed: the year is cut at the first hour of this month into two parts solved at "
         "once, the cut's levels from a plan with the year's realised inflow (0: one part)",
     )
+    cut_resolve_mwh: float = Field(
+        1_000.0,
+        ge=0,
+        description="decomposed: if the first part ends more than this far from the cut's levels (summed "
+        "over every store), the second part is solved again from where the first ended, so no stored energy "
+        "appears or vanishes at the cut (0: always); a larger value trades that for speed [MWh]",
+    )
     workers: int = Field(
         2, ge=1, le=64, description="decomposed: parts of the year solved at once (threads; same result)"
     )

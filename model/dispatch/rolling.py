@@ -28,7 +28,11 @@ How it works
    its row covers the core hours only.
 6. **Two parts at once** (:mod:`model.dispatch.segments`): the year is cut at the first hour
    of ``split_month`` and both parts are solved in parallel threads, the first ending and the
-   second starting on the levels of a plan with the year's realised inflow.
+   second starting on the levels of a plan with the year's realised inflow. Where the first part
+   cannot end on those levels (by more than ``dispatch.cut_resolve_mwh``: in a dry year the
+   operator's plan draws the reservoirs lower than the realised-inflow plan), the second part is
+   solved again from where the first ended, so that no stored energy appears or vanishes at the
+   cut; that costs the second part's time again, in those years only.
 7. **Stitch.** The cores' primal values and row duals are written into the hourly linopy
    model, and PyPSA's own ``assign_solution``/``assign_duals``/``post_processing`` fill the
    network as after a monolithic solve. ``n.objective`` is the sum of the cores' costs.
@@ -40,7 +44,7 @@ import itertools
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -168,6 +172,14 @@ def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverO
         t0 = time.perf_counter()
         states = list(pool.map(lambda seg: _solve_segment(ctx, seg, sol), segments))
     timings["segments"] = time.perf_counter() - t0
+    missed = states[0].pin_miss_mwh if len(segments) > 1 else 0.0
+    resolve = len(segments) > 1 and (missed > options.cut_resolve_mwh or options.cut_resolve_mwh == 0)
+    if resolve:
+        t0 = time.perf_counter()
+        segments[1], states[1] = _resolve_from_end(ctx, segments, states[0], sol)
+        timings["resolve"] = time.perf_counter() - t0
+        logger.info("the first part missed the cut's levels by %.0f MWh; the second part was solved again "
+                 "from the first part's end (%.1f s)", missed, timings["resolve"])  # fmt: skip
     state = _merge(lp, segments, states)
     timings["replan"] = state.seconds["replan"]
     timings["windows"] = state.seconds["windows"]
@@ -181,8 +193,8 @@ def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverO
     n.optimize.post_processing()
     timings["stitch"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - t_all
-    if len(segments) > 1 and state.pin_miss_mwh > PIN_MISS_WARN_MWH:
-        warn(f"the first part of the year ended {state.pin_miss_mwh:.0f} MWh away from the levels the second "
+    if len(segments) > 1 and not resolve and missed > PIN_MISS_WARN_MWH:
+        warn(f"the first part of the year ended {missed:.0f} MWh away from the levels the second "
              "part starts on (split_month); its storage levels jump there")  # fmt: skip
     return DispatchResult(
         mode="decomposed",
@@ -199,6 +211,8 @@ def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverO
             "segments": float(len(segments)),
             "target_deviation_mwh": state.deviation_mwh,
             "pin_miss_mwh": state.pin_miss_mwh,
+            "cut_miss_first_mwh": missed,
+            "resolved_second": float(resolve),
             "cycle_miss_mwh": state.cycle_miss_mwh,
         },
     )
@@ -243,6 +257,15 @@ def _solve_segment(ctx: _Context, seg: Segment, first: PlanSolution) -> RollingS
             _solve_window(ctx, seg, sol, state, (s, c, min(c + ctx.overlap, seg.end)))
             state.windows += 1
     return state
+
+
+def _resolve_from_end(ctx: _Context, segments: list[Segment], first: RollingState, sol: PlanSolution
+                      ) -> tuple[Segment, RollingState]:  # fmt: skip
+    """The second part solved again, starting on the levels the first part ended on."""
+    second = segments[1]
+    ended = first.x[ctx.levels.hourly[second.start - 1]]
+    again = replace(second, start_levels=ended)
+    return again, _solve_segment(ctx, again, sol)
 
 
 def _merge(lp: LinearProgram, segments: list[Segment], states: list[RollingState]) -> RollingState:
