@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The main job: the 2030 reliability check, a year of hourly dispatch in a normal and an
-# extreme-dry hydrology year and an extreme-dry year with a month of coal without fuel, each
-# printing its verdict, then 1,000 Monte Carlo sample years (weather, observed and class
-# hydrology, unit outages, maintenance) with loss-of-load indices and their standard errors.
+# extreme-dry hydrology year and in the 2022/23 winter (2023's water on its observed reservoir
+# path, a fuel-crisis winter), each printing its verdict and the causes of any shortfall, then
+# 1,000 Monte Carlo sample years (weather, observed and class hydrology, fuel-crisis winters,
+# unit outages, maintenance) with loss-of-load indices and their standard errors.
 run: $(STAMP)
 	$(BIN)/gzgrid run runs/2030-target.yaml
 	$(BIN)/gzgrid run runs/2030-extreme-dry.yaml
