@@ -20,6 +20,7 @@ import xarray as xr
 from analysis.flows import PROVINCE, REGIONS, SUPPLY, VRE
 from analysis.hindcast import hydro_checks
 from analysis.plots import all_figures
+from analysis.shortfalls import CAUSE_DISPLAY, cause_cell
 from analysis.storage import KIND_NAMES
 from analysis.targets import load_run, target_table
 from model.atomic import clean_stale, write_text
@@ -331,20 +332,6 @@ def _hindcast_tables(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return monthly, checks
 
 
-#: The columns of the causes table: summary key, heading, scale, format.
-CAUSE_COLUMNS = (
-    ("start", "start", None, ""), ("hours", "h", 1.0, ".0f"), ("dr_mwh", "DR GWh", 1e-3, ".1f"),
-    ("unserved_mwh", "unserved GWh", 1e-3, ".1f"), ("peak_mw", "peak MW", 1.0, ".0f"),
-    ("export_cut_mwh", "export cut GWh", 1e-3, ".1f"),
-    ("hydro_share_of_normal", "hydro / normal", 1.0, ".0%"),
-    ("inflow_vs_expected", "inflow vs expected", 1.0, "+.0%"),
-    ("coal_maintenance_mw", "coal maintenance GW", 1e-3, ".1f"),
-    ("coal_outage_mw", "coal outages GW", 1e-3, ".1f"),
-    ("coal_supply_mw", "coal spells GW", 1e-3, ".1f"),
-    ("coal_quality_mw", "coal quality GW", 1e-3, ".1f"),
-    ("coal_fuel_mw", "coal without fuel GW", 1e-3, ".1f"),
-    ("load_above_normal", "load vs normal", 1.0, "+.0%"),
-)
 #: What the causes table means.
 CAUSE_NOTE = (
     "Each event is a run of hours with demand response or unserved energy. Hydro: the reservoirs' "
@@ -352,12 +339,6 @@ CAUSE_NOTE = (
     "forced outages, supply spells, coal quality, a stockpile at its floor); load against the normal "
     "of the season."
 )
-
-
-def _cause_cell(value: object, scale: float | None, fmt: str) -> str:
-    if scale is None:
-        return str(value)[:16].replace("T", " ")
-    return "-" if value is None else format(float(value) * scale, fmt)
 
 
 def causes_html(run_dir: Path) -> str:
@@ -368,7 +349,7 @@ def causes_html(run_dir: Path) -> str:
     head = "<h2>Shortfalls and their causes 缺电及其原因</h2>"
     if not records:
         return head + "<p class='note'>No demand response and no loss of load in the run.</p>"
-    rows = [{name: _cause_cell(r.get(key), scale, fmt) for key, name, scale, fmt in CAUSE_COLUMNS}
+    rows = [{name: cause_cell(r.get(key), scale, fmt) for key, _, name, scale, fmt in CAUSE_DISPLAY}
             for r in records]  # fmt: skip
     return head + _table(pd.DataFrame(rows), left=("start",)) + f"<p class='note'>{CAUSE_NOTE}</p>"
 

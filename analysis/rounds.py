@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pypsa
 
+from analysis.shortfalls import shortfall_mw
 from model import ROOT
 
 ROUNDS = ROOT / "data" / "history" / "curtailment_events.csv"
@@ -32,13 +33,6 @@ def recorded_rounds(year: int, path: Path = ROUNDS) -> pd.DataFrame:
     """The rounds that began in ``year``: ``start``, ``days``, ``mw`` (empty without any)."""
     table = pd.read_csv(path, parse_dates=["start"])
     return table[table.start.dt.year == year].reset_index(drop=True)
-
-
-def shortfall_mw(n: pypsa.Network) -> pd.Series:
-    """Demand response called plus load shed, hourly [MW]."""
-    g = n.c.generators.static
-    ids = g.index[g.carrier.isin(("dr", "load_shedding"))]
-    return n.c.generators.dynamic.p.reindex(columns=ids, fill_value=0.0).sum(axis=1)
 
 
 def _window_gwh(

@@ -47,14 +47,46 @@ COLUMNS = {
 }  # fmt: skip
 
 
+#: How the event table is shown: record key, short heading (the console), long heading (the
+#: report), scale from the record's unit, format. ``start`` is a time stamp (scale None).
+CAUSE_DISPLAY = (
+    ("start", "start", "start", None, ""),
+    ("hours", "h", "h", 1.0, ".0f"),
+    ("dr_mwh", "DR GWh", "DR GWh", 1e-3, ".1f"),
+    ("unserved_mwh", "unserved GWh", "unserved GWh", 1e-3, ".1f"),
+    ("peak_mw", "peak MW", "peak MW", 1.0, ".0f"),
+    ("export_cut_mwh", "export cut GWh", "export cut GWh", 1e-3, ".1f"),
+    ("hydro_share_of_normal", "hydro", "hydro / normal", 1.0, ".0%"),
+    ("inflow_vs_expected", "inflow", "inflow vs expected", 1.0, "+.0%"),
+    ("coal_maintenance_mw", "maint. GW", "coal maintenance GW", 1e-3, ".1f"),
+    ("coal_outage_mw", "outage GW", "coal outages GW", 1e-3, ".1f"),
+    ("coal_supply_mw", "spells GW", "coal spells GW", 1e-3, ".1f"),
+    ("coal_quality_mw", "quality GW", "coal quality GW", 1e-3, ".1f"),
+    ("coal_fuel_mw", "no fuel GW", "coal without fuel GW", 1e-3, ".1f"),
+    ("load_above_normal", "load", "load vs normal", 1.0, "+.0%"),
+)
+
+
+def cause_cell(value: object, scale: float | None, fmt: str, start_chars: slice = slice(0, 16)) -> str:
+    """One cell of the event table: a time stamp cut to ``start_chars``, or a scaled number ("-": none)."""
+    if scale is None:
+        return str(value)[start_chars].replace("T", " ")
+    return "-" if value is None else format(float(value) * scale, fmt)
+
+
 def _carrier_sum(n: pypsa.Network, carrier: str) -> pd.Series:
     g = n.c.generators.static
     return n.c.generators.dynamic.p.reindex(columns=g.index[g.carrier == carrier], fill_value=0.0).sum(axis=1)
 
 
+def shortfall_mw(n: pypsa.Network) -> pd.Series:
+    """Demand response called plus load shed in the province, hourly [MW]."""
+    return _carrier_sum(n, "dr") + _carrier_sum(n, "load_shedding")
+
+
 def events(n: pypsa.Network, tol: float = SHORTFALL_TOL_MW) -> list[tuple[int, int]]:
     """Hour ranges ``[start, end)`` of the runs of hours with DR called or load shed."""
-    short = (_carrier_sum(n, "dr") + _carrier_sum(n, "load_shedding")).to_numpy() > tol
+    short = shortfall_mw(n).to_numpy() > tol
     edges = np.flatnonzero(np.diff(np.r_[0, short.astype(int), 0]))
     runs = list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
     merged: list[tuple[int, int]] = []
@@ -159,7 +191,6 @@ def _load_above_normal(n: pypsa.Network) -> np.ndarray:
     load = n.c.loads.dynamic.p.reindex(columns=ids, fill_value=0.0).sum(axis=1)
     key = [load.index.month, load.index.hour]
     return (load / load.groupby(key).transform("mean") - 1.0).to_numpy()
-
 
 
 def as_records(table: pd.DataFrame, limit: int = 50) -> list[dict]:

@@ -85,18 +85,6 @@ def print_summary(s: dict, folder: Path) -> None:
     )
 
 
-#: The cause table's columns: heading, record key, scale, format.
-_CAUSE_COLUMNS = (
-    ("start", "start", None, ""), ("h", "hours", 1.0, ".0f"), ("DR GWh", "dr_mwh", 1e-3, ".1f"),
-    ("unserved GWh", "unserved_mwh", 1e-3, ".1f"), ("peak MW", "peak_mw", 1.0, ".0f"),
-    ("export cut GWh", "export_cut_mwh", 1e-3, ".1f"),
-    ("hydro", "hydro_share_of_normal", 1.0, ".0%"),
-    ("inflow", "inflow_vs_expected", 1.0, "+.0%"),
-    *((f"{head} GW", f"coal_{c}_mw", 1e-3, ".1f")
-      for head, c in (("maint.", "maintenance"), ("outage", "outage"), ("spells", "supply"),
-                      ("quality", "quality"), ("no fuel", "fuel"))),
-    ("load", "load_above_normal", 1.0, "+.0%"),
-)  # fmt: skip
 #: What the cause columns mean, printed under the table.
 _CAUSE_LEGEND = (
     "hydro: reservoir energy as a share of its normal level; inflow: against the expected for the "
@@ -113,18 +101,14 @@ def print_causes(records: list[dict], title: str) -> None:
         OUT.print(f"{title}: none")
         return
     top = sorted(records, key=lambda r: -((r.get("dr_mwh") or 0) + (r.get("unserved_mwh") or 0)))[:CAUSE_ROWS]
+    from analysis.shortfalls import CAUSE_DISPLAY, cause_cell
+
     table = Table(title=f"{title} ({len(records)} events; the largest {len(top)})")
-    for head, *_ in _CAUSE_COLUMNS:
-        table.add_column(head, justify="left" if head == "start" else "right", no_wrap=head == "start")
+    for key, head, *_ in CAUSE_DISPLAY:
+        table.add_column(head, justify="left" if key == "start" else "right", no_wrap=key == "start")
     for r in sorted(top, key=lambda r: r["start"]):
-        cells = []
-        for _, key, scale, fmt in _CAUSE_COLUMNS:
-            v = r.get(key)
-            if scale is None:
-                cells.append(str(v)[5:13].replace("T", " ") + "h")  # MM-DD HHh: the year is the run's
-            else:
-                cells.append("-" if v is None else format(v * scale, fmt))
-        table.add_row(*cells)
+        cells = [cause_cell(r.get(key), scale, fmt, slice(5, 13)) for key, _, _, scale, fmt in CAUSE_DISPLAY]
+        table.add_row(cells[0] + "h", *cells[1:])  # MM-DD HHh: the year is the run's
     OUT.print(table)
     OUT.print(_CAUSE_LEGEND)
 

@@ -14,7 +14,6 @@ from model.adequacy.system import build_system
 from model.capacity import asset_capacities
 from model.scenario import load_scenario, with_overrides
 from model.thermal.fuel import MWH_PER_T_PER_KCAL
-from model.thermal.units import thermal_units
 from tests.conftest import RUNS
 
 CONTRACT_KT_PER_DAY, SPOT, START_DAYS, PEAK_FLOOR_DAYS, LOAD_FACTOR = 202.6, 0.75, 20.0, 15.0, 0.6
@@ -38,11 +37,7 @@ def coal(scenario, register):
     mask = (th.carrier == "coal").to_numpy()
     assets = asset_capacities(register, scenario)
     p_nom = assets.loc[list(th.id), "p_nom_mw"].to_numpy(float)
-    units = thermal_units(register, assets)
-    forced = np.zeros(len(th))
-    for r in range(len(th)):
-        u = units[units.row == r]
-        forced[r] = float((u.mw * u["for"]).sum() / u.mw.sum()) if len(u) else 0.0
+    forced = th.forced_outage_rate.to_numpy(float)  # every unit of a row shares its rate
     eff = p_nom[mask].sum() / (p_nom[mask] / th.efficiency.to_numpy(float)[mask]).sum()
     return mask, p_nom, p_nom * (1 - forced), eff
 

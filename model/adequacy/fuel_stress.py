@@ -33,28 +33,13 @@ from model.thermal.availability import supply_factor
 from model.thermal.fuel import crisis_options, sustained_coal_mw
 
 
-def expected_available_mw(
-    p_nom: pd.Series, units: pd.DataFrame, rows: list[str], maintenance: np.ndarray
-) -> np.ndarray:
-    """Expected available capacity of each thermal row per hour, (R, T) [MW].
-
-    Parameters
-    ----------
-    p_nom : pandas.Series
-        Installed capacity of the rows [MW] (index: register ids).
-    units : pandas.DataFrame
-        :func:`model.thermal.units.thermal_units`: ``row`` (position), ``mw``, ``for`` [-].
-    rows : list of str
-        Register ids in register order.
-    maintenance : numpy.ndarray, shape (R, T)
-        Share of each row not in planned maintenance [-].
-    """
-    mw = units.mw.to_numpy(float)
-    out_mw = np.bincount(units.row.to_numpy(np.int64), weights=mw * units["for"].to_numpy(float),
-                         minlength=len(rows))  # fmt: skip
-    all_mw = np.bincount(units.row.to_numpy(np.int64), weights=mw, minlength=len(rows))
-    forced = np.divide(out_mw, all_mw, out=np.zeros(len(rows)), where=all_mw > 0)
-    return p_nom[rows].to_numpy(float)[:, None] * (1.0 - forced)[:, None] * maintenance
+def expected_available_mw(register: Register, p_nom: pd.Series, maintenance: np.ndarray) -> np.ndarray:
+    """Expected available capacity of each thermal row per hour, (R, T) [MW]: installed, not in
+    maintenance (``maintenance``, the share not in maintenance, (R, T)) and not forced out
+    (the row's ``forced_outage_rate``, which every unit of the row shares)."""
+    th = register.thermal
+    forced = th.forced_outage_rate.to_numpy(float)
+    return p_nom[list(th.id)].to_numpy(float)[:, None] * (1.0 - forced)[:, None] * maintenance
 
 
 def fuel_shares(
@@ -83,13 +68,9 @@ def fuel_shares(
 
 
 def stress_derates(
-    register: Register,
-    scenario: Scenario,
-    assets: pd.DataFrame,
-    units: pd.DataFrame,
-    sns: pd.DatetimeIndex,
+    register: Register, scenario: Scenario, assets: pd.DataFrame, sns: pd.DatetimeIndex,
     maintenance: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """(derate, supply) of each thermal row per hour for the engine, (R, T) float32 each [-].
 
     ``derate`` is ``maintenance`` times the ordinary year's fuel share: it holds in every sample.
@@ -112,7 +93,7 @@ def stress_derates(
         )
     rows = list(register.thermal.id)
     p_nom = assets.loc[rows, "p_nom_mw"]
-    expected = expected_available_mw(p_nom, units, rows, maintenance)
+    expected = expected_available_mw(register, p_nom, maintenance)
     ordinary, crisis = fuel_shares(register, scenario, p_nom, sns, expected)
     # the spells as they strike, whatever the dispatch's one-year switch coal.supply_stress says
     spells = supply_factor(register, p_nom, sns, coal.model_copy(update={"supply_stress": True}))

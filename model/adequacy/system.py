@@ -150,7 +150,7 @@ def build_system(scenario: Scenario, register: Register, hours: int | None = Non
     )
 
     maintenance = maintenance_derate(register, scenario, sns)
-    derate, supply = stress_derates(register, scenario, assets, units, sns, maintenance)
+    derate, supply = stress_derates(register, scenario, assets, sns, maintenance)
 
     st = register.storage.set_index("id").copy()
     for carrier, h in scenario.storage_hours.items():

@@ -110,10 +110,7 @@ def add_guide_band(n: pypsa.Network, snapshots: pd.Index) -> None:
     are per MWh of electricity, so a store's are times its ``weights`` (its cascade factor,
     :func:`model.reservoirs.cascade_factor`).
     """
-    spec = gzgrid_meta(n).get(GUIDE_BAND_KEY)
-    if not spec:
-        return
-    stores = pd.Index([s for s in spec["stores"] if s in n.c.stores.static.index], name="name")
+    spec, stores = _meta_stores(n, GUIDE_BAND_KEY)
     if not len(stores):
         return
     rules = guide_band_rules(spec)
@@ -154,6 +151,13 @@ def add_guide_band(n: pypsa.Network, snapshots: pd.Index) -> None:
     m.add_objective(cost, overwrite=True)
 
 
+def _meta_stores(n: pypsa.Network, key: str) -> tuple[dict, pd.Index]:
+    """A constraint's settings under ``key`` and those of its stores the network holds (none: empty)."""
+    spec = gzgrid_meta(n).get(key) or {}
+    held = n.c.stores.static.index
+    return spec, pd.Index([s for s in spec.get("stores", ()) if s in held], name="name")
+
+
 def day_ends(snapshots: pd.Index, n: pypsa.Network) -> tuple[pd.Index, np.ndarray]:
     """The last snapshot of each day and the day's objective weight [h]."""
     sns = pd.Index(snapshots, name="snapshot")
@@ -172,10 +176,7 @@ def add_stock_target(n: pypsa.Network, snapshots: pd.Index) -> None:
     it down only when burning it is worth more than keeping it (the operator's floor is the
     store's ``e_min_pu``).
     """
-    spec = gzgrid_meta(n).get(STOCK_TARGET_KEY)
-    if not spec:
-        return
-    stores = pd.Index([s for s in spec["stores"] if s in n.c.stores.static.index], name="name")
+    spec, stores = _meta_stores(n, STOCK_TARGET_KEY)
     if not len(stores):
         return
     checks, weight = day_ends(snapshots, n)
