@@ -55,7 +55,10 @@ log = logging.getLogger("gzgrid")
 #: The files every run writes.
 RUN_FILES = ("scenario.yaml", "network.nc", "metrics.nc", "summary.json", "log.txt")
 #: What ``gzgrid report``, ``targets`` and ``hindcast`` add to a run folder (file-name patterns).
-PRODUCT_PATTERNS = ("report.html", "targets.csv", "targets.json", "fig_*.png", "hindcast.csv", "hindcast.png")
+PRODUCT_PATTERNS = (
+    "report.html", "targets.csv", "targets.json", "fig_*.png",
+    "hindcast.csv", "hindcast_events.csv", "hindcast.png",
+)  # fmt: skip
 #: The subfolder ``gzgrid adequacy`` writes by default, and what it holds.
 ADEQUACY_DIR = "adequacy"
 ADEQUACY_PATTERNS = ("adequacy.nc", "adequacy_*.png")

@@ -88,6 +88,7 @@ def test_a_run_marks_its_folder_and_replaces_only_that(run_folder, tmp_path):
     (copy / "report.html").write_text("old report")
     (copy / "hindcast.csv").write_text("section,item")  # gzgrid hindcast's, replaced with the rest
     (copy / "hindcast.png").write_bytes(b"png")
+    (copy / "hindcast_events.csv").write_text("start,end")
     n = read_network(copy / "network.nc")
     ds = metrics(n, 2.4, 0.15)
     write_run_folder(copy, load_scenario(TARGET), n, {"lole_h": 0}, ds, "log")  # what a rerun does
