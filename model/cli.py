@@ -54,12 +54,17 @@ def validate(
     """Check scenario files and the register; print each resolved scenario."""
     from analysis.plan_table import plan_table
     from model.capacity import dr_share, peak_estimate_mw
+    from model.network import check_inputs
     from model.register import load_register
     from model.scenario import load_scenario
 
     register = load_register(register_dir)
     for path in scenarios:
         scenario = load_scenario(path)
+        try:
+            check_inputs(scenario, register)
+        except InputError as err:  # the check does not know the file; the user needs it
+            raise InputError(f"{path}: {err}") from None
         title = f"{scenario.name}: installed capacity in {scenario.year}"
         print_plan_table(plan_table(register, scenario), title)
         demand = register.demand_row(scenario.year, scenario.demand_case)

@@ -125,3 +125,19 @@ def test_the_bundled_fuel_tables_load(register):
     reg = load_register(register.path)
     assert set(reg.coal_supply.region) <= set(reg.fuel_regions.region)
     assert reg.coal_supply.source.str.len().min() > 20  # every row says where it comes from
+
+
+BAD_SCENARIOS = [
+    ("stock below the winter floor", "coal:\n  stock_start_days: 5\n",
+     ["bad.yaml", "coal.stock_start_days = 5", "winter floor (15 d)"]),
+    ("observed reservoirs without an observed year", "reservoir_guide: observed\n",
+     ["bad.yaml", "reservoir_guide: observed needs an observed hydrology year"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "text", "needles"), BAD_SCENARIOS, ids=[c[0] for c in BAD_SCENARIOS])
+def test_validate_refuses_what_a_run_would(tmp_path, capsys, case, text, needles):
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"base: {RUNS / '2030-target.yaml'}\nname: bad\n{text}", encoding="utf-8")
+    fails_in_one_line(capsys, ["validate", str(path)], *needles)
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.yaml"]  # nothing written

@@ -31,6 +31,7 @@ from model.observed import run_rules
 from model.register import EXPORT_BUS, PREFECTURES, Register
 from model.reservoirs import GUIDE_PENALTY_CNY_PER_MWH_DAY, OBSERVED_PATH_PENALTY_CNY_PER_MWH_DAY
 from model.scenario import Scenario
+from model.thermal.fuel import fuel_regions
 
 __all__ = [
     "H2_BUS",
@@ -42,6 +43,7 @@ __all__ = [
     "add_load_shedding",
     "add_storage",
     "build_network",
+    "check_inputs",
     "ecological_floor",
     "export_obligation",
     "h2_store_mwh",
@@ -49,6 +51,19 @@ __all__ = [
 ]
 
 
+
+
+def check_inputs(scenario: Scenario, register: Register) -> None:
+    """Raise the :class:`~model.errors.InputError` that building the scenario's network would.
+
+    The checks that need the scenario and the register together (the reservoirs' guide for the
+    scenario's hydrology, its fuel chain's stock against the year's supply rows), without the
+    profiles: ``gzgrid validate`` finds what ``gzgrid run`` would refuse.
+    """
+    run_rules(register, scenario)
+    if scenario.coal.fuel_chain:
+        p_nom = asset_capacities(register, scenario).p_nom_mw
+        fuel_regions(register, scenario.coal, scenario.year, p_nom, snapshots(scenario.year, 24))
 
 
 def build_network(scenario: Scenario, register: Register, profiles: xr.Dataset) -> pypsa.Network:
