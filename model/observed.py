@@ -19,7 +19,6 @@ from pathlib import Path
 import pandas as pd
 
 from model import ROOT
-from model.errors import InputError
 from model.register import Register
 from model.reservoirs import observed_points, observed_rules
 from model.scenario import Scenario
@@ -38,19 +37,10 @@ def recorded_storage(folder: Path = HISTORY) -> pd.Series:
 
 
 def run_rules(register: Register, scenario: Scenario) -> pd.DataFrame:
-    """The rule curves a run's seasonal reservoirs follow: the register's, or the observed year's.
-
-    Raises
-    ------
-    InputError
-        ``reservoir_guide: observed`` without an observed hydrology year.
-    """
+    """The rule curves a run's seasonal reservoirs follow: the register's, or the observed year's
+    (the scenario's own rule makes ``reservoir_guide: observed`` come with an observed year)."""
     if scenario.reservoir_guide == "register":
         return register.reservoir_rules
     year = observed_year(scenario.hydrology)
-    if year is None:
-        raise InputError(
-            f"scenario '{scenario.name}': reservoir_guide: observed needs an observed hydrology year "
-            f"(hydrology: observed-YYYY), not '{scenario.hydrology}'; or set reservoir_guide: register"
-        )
+    assert year is not None, "Scenario refuses reservoir_guide: observed without an observed year"
     return observed_rules(register.reservoir_rules, recorded_storage(), year)

@@ -56,11 +56,10 @@ __all__ = [
 def check_inputs(scenario: Scenario, register: Register) -> None:
     """Raise the :class:`~model.errors.InputError` that building the scenario's network would.
 
-    The checks that need the scenario and the register together (the reservoirs' guide for the
-    scenario's hydrology, its fuel chain's stock against the year's supply rows), without the
-    profiles: ``gzgrid validate`` finds what ``gzgrid run`` would refuse.
+    The checks that need the scenario and the register together (its fuel chain's stock against
+    the year's supply rows), without the profiles: ``gzgrid validate`` finds what ``gzgrid run``
+    would refuse.
     """
-    run_rules(register, scenario)
     if scenario.coal.fuel_chain:
         p_nom = asset_capacities(register, scenario).p_nom_mw
         fuel_regions(register, scenario.coal, scenario.year, p_nom, snapshots(scenario.year, 24))
