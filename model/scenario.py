@@ -395,15 +395,6 @@ class Scenario(_Strict):
         return check_plain_name(name)
 
     @model_validator(mode="after")
-    def _observed_guide_has_an_observed_year(self) -> Scenario:
-        if self.reservoir_guide == "observed" and not self.hydrology.startswith("observed-"):
-            raise ValueError(
-                f"reservoir_guide: observed needs an observed hydrology year (hydrology: observed-YYYY), "
-                f"not '{self.hydrology}'; or set reservoir_guide: register"
-            )
-        return self
-
-    @model_validator(mode="after")
     def _history_is_observed(self) -> Scenario:
         if self.year in HISTORY_YEARS:
             if not self.hydrology.startswith("observed-"):
@@ -418,6 +409,15 @@ class Scenario(_Strict):
         elif self.demand_case == "observed":
             first, last = HISTORY_YEARS[0], HISTORY_YEARS[-1]
             raise ValueError(f"demand_case 'observed' is for the history years {first}-{last}")
+        return self
+
+    @model_validator(mode="after")
+    def _observed_guide_has_an_observed_year(self) -> Scenario:
+        if self.reservoir_guide == "observed" and not self.hydrology.startswith("observed-"):
+            raise ValueError(
+                f"reservoir_guide: observed needs an observed hydrology year (hydrology: observed-YYYY), "
+                f"not '{self.hydrology}'; or set reservoir_guide: register"
+            )
         return self
 
 
