@@ -192,6 +192,11 @@ class DispatchOptions(_Strict):
     workers: int = Field(
         2, ge=1, le=64, description="decomposed: parts of the year solved at once (threads; same result)"
     )
+    hot_start: bool = Field(
+        True,
+        description="decomposed: each window starts from the previous window's optimal basis in one HiGHS "
+        "model updated in place (false: every window cold, with presolve; the same LPs either way)",
+    )
     must_run: tuple[str, ...] = Field(
         (),
         description="coal assets (thermal.csv ids) or prefectures whose coal runs at least at minimum load",

@@ -11,6 +11,8 @@ attributes (``n.c.generators.dynamic.p``, ``n.c.buses.dynamic.marginal_price``, 
   sequence on slices of one hourly LP in matrix form (:mod:`.matrices`), stitched back.
 - :mod:`~model.dispatch.constraints`: gzgrid's own constraints, added to every model.
 - :mod:`~model.dispatch.highs`: HiGHS options, the optimality check and infeasibility messages.
+- :mod:`~model.dispatch.window_solver`: one HiGHS model per sequence of windows, updated in place.
+- :mod:`~model.dispatch.warm`: window bases of one case, to start a related case from.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from model.dispatch.constraints import META_KEY, add_dr_event_constraints, dr_ev
 from model.dispatch.highs import configure_pypsa
 from model.dispatch.monolithic import solve_monolithic
 from model.dispatch.result import DispatchResult
+from model.dispatch.warm import WarmStart
 from model.scenario import DispatchOptions, SolverOptions
 
 __all__ = [
     "META_KEY",
     "DispatchResult",
+    "WarmStart",
     "add_dr_event_constraints",
     "dispatch",
     "dr_event_hours",
@@ -35,7 +39,9 @@ __all__ = [
 configure_pypsa()
 
 
-def dispatch(n: pypsa.Network, options: DispatchOptions, solver: SolverOptions) -> DispatchResult:
+def dispatch(
+    n: pypsa.Network, options: DispatchOptions, solver: SolverOptions, warm: WarmStart | None = None
+) -> DispatchResult:
     """Solve ``n`` in place with the mode in ``options`` (results in n's result attributes).
 
     Parameters
@@ -46,6 +52,9 @@ def dispatch(n: pypsa.Network, options: DispatchOptions, solver: SolverOptions) 
         Mode, window length and overlap [d], foresight, optional horizon [h].
     solver : SolverOptions
         HiGHS time limit [s], threads and further options.
+    warm : WarmStart, optional
+        Decomposed mode: window bases of a related case (a sweep's first case) to start the
+        same windows from; ignored if the LP's structure differs.
 
     Raises
     ------
@@ -59,4 +68,4 @@ def dispatch(n: pypsa.Network, options: DispatchOptions, solver: SolverOptions) 
         return solve_monolithic(n, solver)
     from model.dispatch.rolling import solve_decomposed
 
-    return solve_decomposed(n, options, solver)
+    return solve_decomposed(n, options, solver, warm)

@@ -176,10 +176,23 @@ def solve_matrix_lp(lp: MatrixLP, options: dict[str, Any], basis: Basis | None =
     rejects is dropped with a warning and the LP is solved cold: the result is the same LP's
     optimum either way.
     """
+    h = new_highs(options)
+    pass_lp(h, lp)
+    warm = basis is not None and set_basis(h, basis)
+    return run_highs(h, lp.cost, warm)
+
+
+def new_highs(options: dict[str, Any]) -> highspy.Highs:
+    """A HiGHS instance with ``options`` set (its banner kept off standard output)."""
     with native_stdout_silenced():
         h = highspy.Highs()
     for key, value in options.items():
         h.setOptionValue(key, value)
+    return h
+
+
+def pass_lp(h: highspy.Highs, lp: MatrixLP) -> None:
+    """Load ``lp`` into ``h``, replacing whatever model it held."""
     hlp = highspy.HighsLp()
     hlp.num_col_ = lp.A.shape[1]
     hlp.num_row_ = lp.A.shape[0]
@@ -193,7 +206,10 @@ def solve_matrix_lp(lp: MatrixLP, options: dict[str, Any], basis: Basis | None =
     hlp.a_matrix_.index_ = lp.A.indices
     hlp.a_matrix_.value_ = lp.A.data
     h.passModel(hlp)
-    warm = basis is not None and _set_basis(h, basis)
+
+
+def run_highs(h: highspy.Highs, cost: np.ndarray, warm: bool) -> LPSolution:
+    """Run ``h`` on the model it holds and read what it found (``cost``: the LP's objective)."""
     t0 = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - t0
@@ -210,13 +226,14 @@ def solve_matrix_lp(lp: MatrixLP, options: dict[str, Any], basis: Basis | None =
     sol = h.getSolution()
     x = np.asarray(sol.col_value)
     b = h.getBasis()
-    optimal_basis = Basis(np.fromiter((s.value for s in b.col_status), np.int8, lp.A.shape[1]),
-                          np.fromiter((s.value for s in b.row_status), np.int8, lp.A.shape[0]))  # fmt: skip
-    return LPSolution("optimal", x, np.asarray(sol.row_dual), float(lp.cost @ x), seconds,
+    n_cols, n_rows = len(cost), len(sol.row_dual)
+    optimal_basis = Basis(np.fromiter((s.value for s in b.col_status), np.int8, n_cols),
+                          np.fromiter((s.value for s in b.row_status), np.int8, n_rows))  # fmt: skip
+    return LPSolution("optimal", x, np.asarray(sol.row_dual), float(cost @ x), seconds,
                       np.empty(0, dtype=int), optimal_basis, warm)  # fmt: skip
 
 
-def _set_basis(h: highspy.Highs, basis: Basis) -> bool:
+def set_basis(h: highspy.Highs, basis: Basis) -> bool:
     """Give HiGHS a starting basis; False (with a warning) if it refuses it."""
     hb = highspy.HighsBasis()
     hb.col_status = [_STATUS[v] for v in basis.cols.tolist()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class DispatchResult:
     diagnostics : dict of str to float
         Mode-specific figures, e.g. the first plan's objective [CNY] and how far windows ended
         from the plan's levels [MWh].
+    warm : WarmStart or None
+        Decomposed mode: the optimal basis of every window, for a related case to start from
+        (:mod:`model.dispatch.warm`).
     """
 
     mode: str
@@ -39,3 +43,4 @@ class DispatchResult:
     condition: str
     timings: dict[str, float]
     diagnostics: dict[str, float] = field(default_factory=dict)
+    warm: Any = None

@@ -53,12 +53,12 @@ import pypsa
 
 from model.dispatch.constraints import add_operating_constraints
 from model.dispatch.highs import (
+    Basis,
     LPSolution,
     conflict_lines,
     format_constraint_label,
     highs_options,
     model_options,
-    solve_matrix_lp,
     time_limit_message,
 )
 from model.dispatch.levels import StorageLevels, storage_levels, water_values
@@ -66,6 +66,8 @@ from model.dispatch.matrices import LinearProgram, linear_program, write_solutio
 from model.dispatch.plan import PlanSolution, SeasonalPlan, build_plan, planned_use_after, solve_plan
 from model.dispatch.result import DispatchResult
 from model.dispatch.segments import Segment, split_point, split_year, year_caps
+from model.dispatch.warm import WarmStart, structure_key
+from model.dispatch.window_solver import WindowSolver
 from model.dispatch.windows import WindowLP, slice_window, with_budgets, with_targets
 from model.errors import SolveError, warn
 from model.scenario import DispatchOptions, SolverOptions
@@ -93,6 +95,8 @@ class RollingState:
     cycle_miss_mwh: float = 0.0  # missed pins of cyclic levels at the horizon's end
     windows: int = 0
     seconds: dict[str, float] = field(default_factory=lambda: {"windows": 0.0, "replan": 0.0})
+    solver: dict[str, int] = field(default_factory=dict)  # WindowSolver counts
+    bases: dict[tuple[int, int], Basis] = field(default_factory=dict)  # optimal basis by window (start, end)
 
 
 def pin_penalty(n: pypsa.Network) -> float:
@@ -124,8 +128,15 @@ def month_windows(snapshots: pd.DatetimeIndex, period: np.ndarray, days: int) ->
     return out
 
 
-def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverOptions) -> DispatchResult:
-    """Plan + hourly windows in sequence, stitched into ``n`` (see module docstring)."""
+def solve_decomposed(
+    n: pypsa.Network, options: DispatchOptions, solver: SolverOptions, warm: WarmStart | None = None
+) -> DispatchResult:
+    """Plan + hourly windows in sequence, stitched into ``n`` (see module docstring).
+
+    ``warm``: window bases of a related case to start from; used only if its structure key
+    matches this LP's (otherwise the windows start as without it, and the result says so).
+    The result's ``warm`` holds this case's own window bases.
+    """
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
     t0 = time.perf_counter()
@@ -151,8 +162,11 @@ def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverO
     timings["plan_build"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    structure = structure_key(lp)
+    shared = warm is not None and warm.structure == structure
     ctx = _Context(n, lp, plan, levels, pin_penalty(n), highs_options(solver, threads=1),
-                   options.overlap_days * 24)  # fmt: skip
+                   options.overlap_days * 24, hot=options.hot_start,
+                   reference=warm.windows if shared else {}, keep_bases=True)  # fmt: skip
     no_wrap = np.full(len(levels.names), np.nan)
     caps = year_caps(lp, plan)
 
@@ -214,7 +228,10 @@ def solve_decomposed(n: pypsa.Network, options: DispatchOptions, solver: SolverO
             "cut_miss_first_mwh": missed,
             "resolved_second": float(resolve),
             "cycle_miss_mwh": state.cycle_miss_mwh,
+            **{f"windows_{k}": float(v) for k, v in state.solver.items()},
+            "warm_shared": float(shared),
         },
+        warm=WarmStart(structure, state.bases),
     )
 
 
@@ -229,6 +246,9 @@ class _Context:
     penalty: float
     opts: dict[str, Any]
     overlap: int
+    hot: bool = True
+    reference: dict[tuple[int, int], Basis] = field(default_factory=dict)
+    keep_bases: bool = False
     wrap: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
@@ -242,6 +262,7 @@ def _solve_segment(ctx: _Context, seg: Segment, first: PlanSolution) -> RollingS
         if seg.start_levels is not None:
             state.x[levels.hourly[seg.start - 1]] = seg.start_levels
     last_period = int(plan.period[seg.end - 1]) + 1
+    solver = WindowSolver(ctx.opts, hot=ctx.hot)
     sol = first
     whole = seg.start_levels is None and seg.end_levels is None
     for i, cores in enumerate(seg.months):
@@ -254,8 +275,9 @@ def _solve_segment(ctx: _Context, seg: Segment, first: PlanSolution) -> RollingS
                              end_levels=seg.end_levels)  # fmt: skip
             state.seconds["replan"] += time.perf_counter() - t0
         for s, c in cores:
-            _solve_window(ctx, seg, sol, state, (s, c, min(c + ctx.overlap, seg.end)))
+            _solve_window(ctx, seg, sol, state, solver, (s, c, min(c + ctx.overlap, seg.end)))
             state.windows += 1
+    state.solver = dict(solver.counts)
     return state
 
 
@@ -284,6 +306,9 @@ def _merge(lp: LinearProgram, segments: list[Segment], states: list[RollingState
         out.windows += st.windows
         for k, v in st.seconds.items():
             out.seconds[k] += v
+        for k, v in st.solver.items():
+            out.solver[k] = out.solver.get(k, 0) + v
+        out.bases.update(st.bases)
     return out
 
 
@@ -305,8 +330,9 @@ def _budget_left(lp: LinearProgram, plan: SeasonalPlan, state: RollingState, seg
 
 
 def _solve_window(
-    ctx: _Context, seg: Segment, sol: PlanSolution, state: RollingState, span: tuple[int, int, int]
-) -> None:
+    ctx: _Context, seg: Segment, sol: PlanSolution, state: RollingState, solver: WindowSolver,
+    span: tuple[int, int, int],
+) -> None:  # fmt: skip
     """Solve hours ``[start, end)`` with core ``[start, core_end)`` and record the core."""
     lp, plan = ctx.lp, ctx.plan
     start, core_end, end = span
@@ -318,10 +344,12 @@ def _solve_window(
     win = with_budgets(win, lp, plan.budget_rows[:, 0], lo, hi, core_end)
     win, n_valued = _with_level_targets(ctx, seg, win, sol, end)
     t0 = time.perf_counter()
-    res = solve_matrix_lp(win.lp, ctx.opts)
+    res = solver.solve(win.lp, ctx.reference.get((start, end)))
     state.seconds["windows"] += time.perf_counter() - t0
     if res.condition != "optimal":
         raise SolveError(_window_failure(ctx.n, lp, win, (start, core_end), res))
+    if ctx.keep_bases and res.basis is not None:
+        state.bases[(start, end)] = res.basis
     nc, nr = len(win.cols), len(win.rows)
     core = lp.col_pos[win.cols] < core_end
     cols = win.cols[core]
