@@ -24,6 +24,7 @@ import xarray as xr
 
 from model import ROOT
 from model.cli import main
+from model.errors import GzgridWarning
 from model.sweep import CaseStore, load_sweep, run_sweep
 from model.sweep.execute import dask_client
 from tests.conftest import RUNS
@@ -210,3 +211,51 @@ def test_screening_reruns_uncertain_cases_hourly(tmp_path, scheduler):
     table, summary = screening_errors(sweep, store)
     assert len(table) == rerun == summary["rerun"]
     assert summary["lole_mae_h"] == pytest.approx((table.lole_h_screened - table.lole_h_hourly).abs().mean())
+
+
+# ----------------------------------------------------------------------------------------------
+# decomposed cases start from the first case's window bases
+
+WARM = f"""
+name: warm-sweep
+base: {RUNS / "2030-target.yaml"}
+overrides: {{dispatch.horizon_hours: 96, dispatch.window_days: 1, dispatch.split_month: 0}}
+axes:
+  battery_gw: [4, 8]
+hydrology: [dry]
+metrics: [lole_h, objective_cny]
+output_dir: {{out}}
+"""
+
+
+def _warm_sweep(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "warm.yaml"
+    path.write_text(text.replace("{out}", "out"), encoding="utf-8")
+    return path
+
+
+def test_decomposed_cases_start_from_the_first_cases_bases_and_resume_the_same(tmp_path, scheduler):
+    sweep = load_sweep(_warm_sweep(tmp_path, WARM))
+    run_sweep(sweep, scheduler=scheduler, progress=False)
+    store = CaseStore(sweep.folder)
+    first, second = (store.get(c.key, "1h") for c in sweep.cases)
+    assert (first["warm_start"], second["warm_start"]) == ("reference", "shared")
+    assert "_warm" not in first  # the bases go to warm-start.npz, not into the record
+    assert (sweep.folder / "warm-start.npz").stat().st_size > 0
+    # resumed after losing the second record: it starts from the same bases, so the same result
+    store.path(sweep.cases[1].key, "1h").unlink()
+    again = run_sweep(load_sweep(sweep.path), scheduler=scheduler, progress=False)
+    assert (again.solved, again.skipped) == (1, 1)
+    redone = store.get(sweep.cases[1].key, "1h")
+    assert redone["warm_start"] == "shared" and redone["metrics"] == second["metrics"]
+
+
+def test_cases_of_another_structure_are_solved_on_their_own_with_one_line(tmp_path, scheduler):
+    text = WARM.replace("battery_gw: [4, 8]", "dispatch.horizon_hours: [72, 96]")
+    sweep = load_sweep(_warm_sweep(tmp_path, text))
+    with pytest.warns(GzgridWarning, match="1 case.* another LP structure") as caught:
+        outcome = run_sweep(sweep, scheduler=scheduler, progress=False)
+    assert sum("another LP structure" in str(w.message) for w in caught) == 1
+    assert outcome.solved == 2 and outcome.failed == 0
+    store = CaseStore(sweep.folder)
+    assert [store.get(c.key, "1h")["warm_start"] for c in sweep.cases] == ["reference", "not shared"]

@@ -46,11 +46,16 @@ METRIC_UNITS: dict[str, str] = {
     **{f"generation_{c}_twh": "TWh" for c in GENERATION_CARRIERS},
     **{f"capacity_{c}_gw": "GW" for c in CAPACITY_CARRIERS},
 }
+#: How a case's windows started: the reference case (its bases start the others), from the
+#: reference's bases, not from them because its LP has another structure, or cold (no reference).
+WARM_STATES = ("reference", "shared", "not shared", "cold")
 #: Metrics every record keeps whatever the sweep asks for (screening and figures need them).
 CORE_METRICS = ("lole_h", "eue_mwh", "objective_cny", "export_cut_mwh")
 
 
-def run_case(scenario_json: str, resolution: str = HOURLY) -> dict[str, Any]:
+def run_case(
+    scenario_json: str, resolution: str = HOURLY, warm: Any = None, keep_warm: bool = False
+) -> dict[str, Any]:
     """Dispatch one case and return its record (never raises for a failing case).
 
     Parameters
@@ -67,7 +72,13 @@ def run_case(scenario_json: str, resolution: str = HOURLY) -> dict[str, Any]:
     dict
         ``status`` (``done`` or ``failed``), ``resolution``, ``metrics`` (all of
         :data:`METRIC_UNITS`, units there), ``error`` and ``traceback`` (failed only),
-        ``wall_s`` [s], ``worker`` (host:pid) and ``gzgrid_version``.
+        ``wall_s`` [s], ``worker`` (host:pid), ``gzgrid_version`` and ``warm_start`` (see
+        :data:`WARM_STATES`); with ``keep_warm`` also ``_warm``, the case's own window bases
+        (a :class:`~model.dispatch.warm.WarmStart`, for the client to keep, not to store).
+    warm : WarmStart, optional
+        Window bases of the sweep's reference case to start this case's windows from.
+    keep_warm : bool
+        Return this case's window bases (it is the reference case).
     """
     for name in ("pypsa", "linopy"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -81,8 +92,11 @@ def run_case(scenario_json: str, resolution: str = HOURLY) -> dict[str, Any]:
         "gzgrid_version": __version__,
     }
     try:
-        record["metrics"] = _solve(scenario_json, resolution)
+        record["metrics"], result = _solve(scenario_json, resolution, warm)
         record["status"] = "done"
+        record["warm_start"] = warm_state(result, warm, keep_warm)
+        if keep_warm and result.warm is not None:
+            record["_warm"] = result.warm
     except Exception as exc:  # a failing case is a result of the sweep, not the end of it
         record.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc())
     record["wall_s"] = time.perf_counter() - t0
@@ -96,7 +110,16 @@ def _register():
     return load_register()
 
 
-def _solve(scenario_json: str, resolution: str) -> dict[str, float]:
+def warm_state(result: Any, warm: Any, reference: bool) -> str:
+    """How a case's windows started: one of :data:`WARM_STATES`."""
+    if reference:
+        return "reference"
+    if warm is None or result.warm is None:
+        return "cold"
+    return "shared" if result.diagnostics.get("warm_shared") else "not shared"
+
+
+def _solve(scenario_json: str, resolution: str, warm: Any = None) -> tuple[dict[str, float], Any]:
     from analysis.metrics import metrics
     from analysis.summary import summarize
     from model.dispatch import dispatch
@@ -109,9 +132,9 @@ def _solve(scenario_json: str, resolution: str) -> dict[str, float]:
     n = build_network(scenario, register, scenario_profiles(scenario, register))
     if resolution != HOURLY:
         n = n.cluster.temporal.resample(resolution)
-    result = dispatch(n, scenario.dispatch, scenario.solver)
+    result = dispatch(n, scenario.dispatch, scenario.solver, warm)
     ds = metrics(n, scenario.adequacy.lole_h, scenario.adequacy.reserve_margin)
-    return flatten_summary(summarize(ds, result.objective_cny))
+    return flatten_summary(summarize(ds, result.objective_cny)), result
 
 
 def flatten_summary(summary: dict[str, Any]) -> dict[str, float]:

@@ -11,6 +11,12 @@ on another worker. A case that fails on its own (bad override, infeasible LP) co
 With screening, each case is first solved at the coarse resolution; as soon as its record
 arrives, the case is submitted again hourly if its verdict is uncertain
 (:func:`model.sweep.screening.needs_hourly`), so the two stages overlap with no barrier.
+
+Without screening, hourly decomposed cases start from the sweep's first case
+(:mod:`model.sweep.warm`): it is solved first, alone, and the optimal basis of each of its
+windows is given to every other case, whose windows start there instead of cold. A case
+whose LP has another structure cannot use it and is solved from scratch; one line says how
+many did.
 """
 
 from __future__ import annotations
@@ -27,12 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from model.atomic import check_writable, write_json
-from model.errors import InputError, clip
+from model.errors import InputError, clip, warn
 from model.sweep.case import HOURLY, run_case
 from model.sweep.combine import combine, write_dataset
 from model.sweep.screening import needs_hourly, screening_errors
 from model.sweep.spec import Case, Sweep
 from model.sweep.store import DONE, FAILED, CaseStore
+from model.sweep.warm import load_reference, save_reference, shares_windows
 
 logger = logging.getLogger(__name__)
 
@@ -227,24 +234,50 @@ def _solve(
 
     first = sweep.spec.screening.resolution if sweep.spec.screening.enabled else HOURLY
     interrupted: BaseException | None = None
+    share = shares_windows(sweep)
     with dask_client(workers, scheduler) as client, _Progress(progress, len(jobs) + outcome.skipped) as bar:
         outcome.workers = len(client.scheduler_info(n_workers=-1)["workers"])
         bar.skip(outcome.skipped)
-        futures = {_submit(client, case, res): (case, res) for case, res in jobs}
+        warm = load_reference(sweep.folder) if share else None
+        held: list[tuple[Case, str]] = []
+        if share and warm is None and len(jobs) > 1:  # the first case runs alone; its bases start the rest
+            jobs, held = jobs[:1], jobs[1:]
+        warm_arg = client.scatter(warm, broadcast=True) if warm is not None else None
+        futures = {_submit(client, case, res, warm_arg, keep=bool(held)): (case, res) for case, res in jobs}
         pending = as_completed(list(futures))
+
+        def release(bases: Any) -> None:
+            """Submit the held cases, from the reference's bases if it has them."""
+            arg = None
+            if bases is not None:
+                save_reference(sweep.folder, bases)
+                arg = client.scatter(bases, broadcast=True)
+            for job in held:
+                fut2 = _submit(client, *job, arg)
+                futures[fut2] = job
+                pending.add(fut2)
+            held.clear()
+
+        not_shared = 0
         try:
             for fut in pending:
                 case, res = futures.pop(fut)
                 record = _receive(fut, outcome)
                 if record is None:
                     bar.advance(1)
+                    if held:
+                        release(None)
                     continue
+                bases = record.pop("_warm", None)
                 record.update(
                     key=case.key,
                     coords=coords[case.key],
                     scenario=json.loads(case.scenario.model_dump_json()),
                 )
                 store.put(record)
+                if held:
+                    release(bases)
+                not_shared += record.get("warm_start") == "not shared"
                 outcome.solved += record["status"] == DONE
                 outcome.failed += record["status"] == FAILED
                 nxt = _next_job(sweep, store, case, first, retry_failed) if res != HOURLY else None
@@ -263,6 +296,9 @@ def _solve(
         finally:
             if futures:
                 client.cancel(list(futures))
+    if not_shared:
+        warn(f"sweep: {not_shared} case(s) have another LP structure than the sweep's first case, so they "
+             "could not start from its model; each was built and solved on its own")  # fmt: skip
     return interrupted
 
 
@@ -297,10 +333,10 @@ def _next_job(
     return None
 
 
-def _submit(client: Any, case: Case, resolution: str) -> Any:
-    return client.submit(
-        run_case, case.scenario.model_dump_json(), resolution, key=f"gzgrid-case-{case.key}-{resolution}"
-    )
+def _submit(client: Any, case: Case, resolution: str, warm: Any = None, keep: bool = False) -> Any:
+    """Submit one solve; ``warm``: the reference's bases (a future), ``keep``: this is the reference."""
+    key = f"gzgrid-case-{case.key}-{resolution}"
+    return client.submit(run_case, case.scenario.model_dump_json(), resolution, warm, keep, key=key)
 
 
 def _receive(fut: Any, outcome: SweepOutcome) -> dict[str, Any] | None:
