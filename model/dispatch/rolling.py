@@ -190,7 +190,7 @@ def solve_decomposed(
     resolve = len(segments) > 1 and (missed > options.cut_resolve_mwh or options.cut_resolve_mwh == 0)
     if resolve:
         t0 = time.perf_counter()
-        segments[1], states[1] = _resolve_from_end(ctx, segments, states[0], sol)
+        segments[1], states[1] = _resolve_from_end(ctx, segments, states, sol)
         timings["resolve"] = time.perf_counter() - t0
         logger.info("the first part missed the cut's levels by %.0f MWh; the second part was solved again "
                  "from the first part's end (%.1f s)", missed, timings["resolve"])  # fmt: skip
@@ -281,13 +281,18 @@ def _solve_segment(ctx: _Context, seg: Segment, first: PlanSolution) -> RollingS
     return state
 
 
-def _resolve_from_end(ctx: _Context, segments: list[Segment], first: RollingState, sol: PlanSolution
+def _resolve_from_end(ctx: _Context, segments: list[Segment], states: list[RollingState], sol: PlanSolution
                       ) -> tuple[Segment, RollingState]:  # fmt: skip
-    """The second part solved again, starting on the levels the first part ended on."""
+    """The second part solved again, starting on the levels the first part ended on.
+
+    Each window starts from the optimal basis of the same window in the second part's first
+    solve: the LPs differ only in where the stores start (a few per mille of the reservoirs'
+    energy), so that basis is closer to the new optimum than the previous window's.
+    """
     second = segments[1]
-    ended = first.x[ctx.levels.hourly[second.start - 1]]
+    ended = states[0].x[ctx.levels.hourly[second.start - 1]]
     again = replace(second, start_levels=ended)
-    return again, _solve_segment(ctx, again, sol)
+    return again, _solve_segment(replace(ctx, reference={**ctx.reference, **states[1].bases}), again, sol)
 
 
 def _merge(lp: LinearProgram, segments: list[Segment], states: list[RollingState]) -> RollingState:
