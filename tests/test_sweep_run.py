@@ -214,7 +214,7 @@ def test_screening_reruns_uncertain_cases_hourly(tmp_path, scheduler):
 
 
 # ----------------------------------------------------------------------------------------------
-# decomposed cases start from the first case's window bases
+# decomposed cases start from the window bases of the first case of their year and hydrology
 
 WARM = f"""
 name: warm-sweep
@@ -234,20 +234,25 @@ def _warm_sweep(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_decomposed_cases_start_from_the_first_cases_bases_and_resume_the_same(tmp_path, scheduler):
-    sweep = load_sweep(_warm_sweep(tmp_path, WARM))
+def test_cases_start_from_their_groups_first_case_and_resume_the_same(tmp_path, scheduler):
+    sweep = load_sweep(_warm_sweep(tmp_path, WARM.replace("hydrology: [dry]", "hydrology: [normal, dry]")))
     run_sweep(sweep, scheduler=scheduler, progress=False)
     store = CaseStore(sweep.folder)
-    first, second = (store.get(c.key, "1h") for c in sweep.cases)
-    assert (first["warm_start"], second["warm_start"]) == ("reference", "shared")
-    assert "_warm" not in first  # the bases go to warm-start.npz, not into the record
-    assert (sweep.folder / "warm-start.npz").stat().st_size > 0
-    # resumed after losing the second record: it starts from the same bases, so the same result
-    store.path(sweep.cases[1].key, "1h").unlink()
+    records = {(c.coords["battery_gw"], c.coords["hydrology"]): store.get(c.key, "1h") for c in sweep.cases}
+    started = {k: r["warm_start"] for k, r in records.items()}
+    # each hydrology's first case is its own reference; the other case starts from it
+    assert started == {(4, "normal"): "reference", (4, "dry"): "reference",
+                       (8, "normal"): "shared", (8, "dry"): "shared"}  # fmt: skip
+    assert all("_warm" not in r for r in records.values())  # the bases go to files, not into records
+    for label in ("normal", "dry"):
+        assert (sweep.folder / f"warm-start-0-{label}.npz").stat().st_size > 0
+    # resumed after losing a shared record: it starts from the same bases, so the same result
+    lost = next(c for c in sweep.cases if (c.coords["battery_gw"], c.coords["hydrology"]) == (8, "dry"))
+    store.path(lost.key, "1h").unlink()
     again = run_sweep(load_sweep(sweep.path), scheduler=scheduler, progress=False)
-    assert (again.solved, again.skipped) == (1, 1)
-    redone = store.get(sweep.cases[1].key, "1h")
-    assert redone["warm_start"] == "shared" and redone["metrics"] == second["metrics"]
+    assert (again.solved, again.skipped) == (1, 3)
+    redone = store.get(lost.key, "1h")
+    assert redone["warm_start"] == "shared" and redone["metrics"] == records[(8, "dry")]["metrics"]
 
 
 def test_cases_of_another_structure_are_solved_on_their_own_with_one_line(tmp_path, scheduler):

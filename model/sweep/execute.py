@@ -12,11 +12,11 @@ With screening, each case is first solved at the coarse resolution; as soon as i
 arrives, the case is submitted again hourly if its verdict is uncertain
 (:func:`model.sweep.screening.needs_hourly`), so the two stages overlap with no barrier.
 
-Without screening, hourly decomposed cases start from the sweep's first case
-(:mod:`model.sweep.warm`): it is solved first, alone, and the optimal basis of each of its
-windows is given to every other case, whose windows start there instead of cold. A case
-whose LP has another structure cannot use it and is solved from scratch; one line says how
-many did.
+Without screening, hourly decomposed cases start from the first case of their weather year
+and hydrology (:mod:`model.sweep.warm`): those are solved first, and the optimal basis of each
+of their windows is given to the other cases of the group, whose windows start there instead
+of from their previous window. A case whose LP has another structure cannot use it and is
+solved from scratch; one line says how many did.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from model.sweep.combine import combine, write_dataset
 from model.sweep.screening import needs_hourly, screening_errors
 from model.sweep.spec import Case, Sweep
 from model.sweep.store import DONE, FAILED, CaseStore
-from model.sweep.warm import load_reference, save_reference, shares_windows
+from model.sweep.warm import Group, load_reference, save_reference, shares_windows, warm_group
 
 logger = logging.getLogger(__name__)
 
@@ -238,54 +238,45 @@ def _solve(
     with dask_client(workers, scheduler) as client, _Progress(progress, len(jobs) + outcome.skipped) as bar:
         outcome.workers = len(client.scheduler_info(n_workers=-1)["workers"])
         bar.skip(outcome.skipped)
-        warm = load_reference(sweep.folder) if share else None
-        held: list[tuple[Case, str]] = []
-        if share and warm is None and len(jobs) > 1:  # the first case runs alone; its bases start the rest
-            jobs, held = jobs[:1], jobs[1:]
-        warm_arg = client.scatter(warm, broadcast=True) if warm is not None else None
-        futures = {_submit(client, case, res, warm_arg, keep=bool(held)): (case, res) for case, res in jobs}
-        pending = as_completed(list(futures))
+        refs = _References(sweep.folder, client) if share else None
+        futures: dict[Any, tuple[Case, str]] = {}
+        pending = as_completed([])
 
-        def release(bases: Any) -> None:
-            """Submit the held cases, from the reference's bases if it has them."""
-            arg = None
-            if bases is not None:
-                save_reference(sweep.folder, bases)
-                arg = client.scatter(bases, broadcast=True)
-            for job in held:
-                fut2 = _submit(client, *job, arg)
-                futures[fut2] = job
-                pending.add(fut2)
-            held.clear()
+        def submit(job: tuple[Case, str], warm: Any = None, keep: bool = False) -> None:
+            fut = _submit(client, *job, warm, keep)
+            futures[fut] = job
+            pending.add(fut)
+
+        for job in jobs:
+            if refs is None:
+                submit(job)
+            else:
+                refs.place(job, jobs, submit)
 
         not_shared = 0
         try:
             for fut in pending:
                 case, res = futures.pop(fut)
                 record = _receive(fut, outcome)
+                bases = record.pop("_warm", None) if record is not None else None
+                if refs is not None:
+                    refs.returned(case, bases, submit)
                 if record is None:
                     bar.advance(1)
-                    if held:
-                        release(None)
                     continue
-                bases = record.pop("_warm", None)
                 record.update(
                     key=case.key,
                     coords=coords[case.key],
                     scenario=json.loads(case.scenario.model_dump_json()),
                 )
                 store.put(record)
-                if held:
-                    release(bases)
                 not_shared += record.get("warm_start") == "not shared"
                 outcome.solved += record["status"] == DONE
                 outcome.failed += record["status"] == FAILED
                 nxt = _next_job(sweep, store, case, first, retry_failed) if res != HOURLY else None
                 if nxt is not None:
                     bar.grow(1)
-                    fut2 = _submit(client, *nxt)
-                    futures[fut2] = nxt
-                    pending.add(fut2)
+                    submit(nxt)
                 bar.advance(1, failed=outcome.failed)
                 if max_solves is not None and outcome.solved + outcome.failed >= max_solves and futures:
                     outcome.interrupted = True
@@ -297,8 +288,9 @@ def _solve(
             if futures:
                 client.cancel(list(futures))
     if not_shared:
-        warn(f"sweep: {not_shared} case(s) have another LP structure than the sweep's first case, so they "
-             "could not start from its model; each was built and solved on its own")  # fmt: skip
+        warn(f"sweep: {not_shared} case(s) have another LP structure than the first case of their weather "
+             "year and hydrology, so they could not start from its model; each was built and solved on its "
+             "own")  # fmt: skip
     return interrupted
 
 
@@ -331,6 +323,44 @@ def _next_job(
     if screened is not None and needs_hourly(sweep, screened) and store.status(case.key, HOURLY) in wanted:
         return case, HOURLY
     return None
+
+
+class _References:
+    """Which case is each group's reference, and the cases held until it returns (:mod:`.warm`)."""
+
+    def __init__(self, folder: Path, client: Any) -> None:
+        self.folder, self.client = folder, client
+        self.bases: dict[Group, Any] = {}  # scattered bases of each group with a reference
+        self.first: dict[Group, str] = {}  # key of the case being solved as a group's reference
+        self.held: dict[Group, list[tuple[Case, str]]] = {}
+
+    def place(self, job: tuple[Case, str], jobs: list[tuple[Case, str]], submit: Any) -> None:
+        """Submit ``job`` from its group's bases, as the group's reference, or hold it."""
+        g = warm_group(job[0])
+        if g not in self.bases and g not in self.first:
+            saved = load_reference(self.folder, g)
+            if saved is not None:
+                self.bases[g] = self.client.scatter(saved, broadcast=True)
+        if g in self.bases:
+            submit(job, self.bases[g])
+        elif g in self.first:
+            self.held[g].append(job)
+        else:
+            self.first[g], self.held[g] = job[0].key, []
+            submit(job, None, keep=sum(warm_group(c) == g for c, _ in jobs) > 1)
+
+    def returned(self, case: Case, bases: Any, submit: Any) -> None:
+        """A case came back: if it was its group's reference, keep its bases and release the group."""
+        g = warm_group(case)
+        if self.first.get(g) != case.key:
+            return
+        del self.first[g]
+        arg = None
+        if bases is not None:
+            save_reference(self.folder, g, bases)
+            arg = self.bases[g] = self.client.scatter(bases, broadcast=True)
+        for job in self.held.pop(g):
+            submit(job, arg)
 
 
 def _submit(client: Any, case: Case, resolution: str, warm: Any = None, keep: bool = False) -> Any:
