@@ -42,6 +42,8 @@ def test_run_folder_is_complete(run):
                 "objective_cny", "solve_seconds", "mode"):
         assert key in summary, key
     assert summary["hours"] == 24 * 14
+    # the network PyPSA builds is consistent: no link left without an efficiency of a port
+    assert "Encountered nan" not in (run.folder / "log.txt").read_text(encoding="utf-8")
 
 
 def test_energy_balance_closes_at_every_bus_and_hour(n):

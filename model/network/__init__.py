@@ -139,8 +139,20 @@ def build_network(scenario: Scenario, register: Register, profiles: xr.Dataset) 
         n, export_obligation(register, scenario.year, sns), scenario.dispatch.export_cut_penalty_cny_per_mwh
     )
     add_load_shedding(n, load.max(), voll)
+    _fill_port_efficiencies(n)
     n.meta["gzgrid"] = {**n.meta.get("gzgrid", {}), "scenario": scenario.name, "voll": voll}
     return n
+
+
+def _fill_port_efficiencies(n: pypsa.Network) -> None:
+    """Links added before the hydro turbines (the first with a ``bus2``) lack ``efficiency2``.
+
+    PyPSA leaves those rows NaN and warns on every model it builds; they have no ``bus2``, so the
+    value is never used: give them PyPSA's default (1).
+    """
+    links = n.c.links.static
+    for col in [c for c in links.columns if c.startswith("efficiency") and c != "efficiency"]:
+        links[col] = links[col].fillna(1.0)
 
 
 def _coord(register: Register, col: str) -> list[float]:
