@@ -80,7 +80,9 @@ def run_case(
     keep_warm : bool
         Return this case's window bases (it is the reference case).
     """
-    for name in ("pypsa", "linopy"):
+    # a worker's log goes to the sweep's console: keep it to warnings (a run's INFO lines, such
+    # as a dry year's second solve, are for its log.txt, which a case does not write)
+    for name in ("pypsa", "linopy", "model"):
         logging.getLogger(name).setLevel(logging.WARNING)
     # PyPSA warns on every committed solve that start-up and shut-down costs differ, so the
     # relaxation is not tightened: expected for gzgrid's coal (model/network/thermal.py).
