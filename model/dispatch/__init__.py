@@ -53,7 +53,7 @@ def dispatch(
     solver : SolverOptions
         HiGHS time limit [s], threads and further options.
     warm : WarmStart, optional
-        Decomposed mode: window bases of a related case (a sweep's first case) to start the
+        Decomposed mode: window bases of a related case (a sweep group's first case) to start the
         same windows from; ignored if the LP's structure differs.
 
     Raises
