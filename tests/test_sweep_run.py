@@ -219,7 +219,7 @@ def test_screening_reruns_uncertain_cases_hourly(tmp_path, scheduler):
 WARM = f"""
 name: warm-sweep
 base: {RUNS / "2030-target.yaml"}
-overrides: {{dispatch.horizon_hours: 96, dispatch.window_days: 1, dispatch.split_month: 0}}
+overrides: {{dispatch.horizon_hours: 48, dispatch.window_days: 1, dispatch.split_month: 0}}
 axes:
   battery_gw: [4, 8]
 hydrology: [dry]
