@@ -27,6 +27,7 @@ import logging
 import os
 import socket
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,7 +239,7 @@ def _solve(
     with dask_client(workers, scheduler) as client, _Progress(progress, len(jobs) + outcome.skipped) as bar:
         outcome.workers = len(client.scheduler_info(n_workers=-1)["workers"])
         bar.skip(outcome.skipped)
-        refs = _References(sweep.folder, client) if share else None
+        refs = _References(sweep.folder, client, jobs) if share else None
         futures: dict[Any, tuple[Case, str]] = {}
         pending = as_completed([])
 
@@ -251,7 +252,7 @@ def _solve(
             if refs is None:
                 submit(job)
             else:
-                refs.place(job, jobs, submit)
+                refs.place(job, submit)
 
         not_shared = 0
         try:
@@ -328,13 +329,14 @@ def _next_job(
 class _References:
     """Which case is each group's reference, and the cases held until it returns (:mod:`.warm`)."""
 
-    def __init__(self, folder: Path, client: Any) -> None:
+    def __init__(self, folder: Path, client: Any, jobs: list[tuple[Case, str]]) -> None:
         self.folder, self.client = folder, client
+        self.size = Counter(warm_group(case) for case, _ in jobs)  # cases of each group to run
         self.bases: dict[Group, Any] = {}  # scattered bases of each group with a reference
         self.first: dict[Group, str] = {}  # key of the case being solved as a group's reference
         self.held: dict[Group, list[tuple[Case, str]]] = {}
 
-    def place(self, job: tuple[Case, str], jobs: list[tuple[Case, str]], submit: Any) -> None:
+    def place(self, job: tuple[Case, str], submit: Any) -> None:
         """Submit ``job`` from its group's bases, as the group's reference, or hold it."""
         g = warm_group(job[0])
         if g not in self.bases and g not in self.first:
@@ -347,7 +349,7 @@ class _References:
             self.held[g].append(job)
         else:
             self.first[g], self.held[g] = job[0].key, []
-            submit(job, None, keep=sum(warm_group(c) == g for c, _ in jobs) > 1)
+            submit(job, None, keep=self.size[g] > 1)  # a group of one needs no bases kept
 
     def returned(self, case: Case, bases: Any, submit: Any) -> None:
         """A case came back: if it was its group's reference, keep its bases and release the group."""
