@@ -1,25 +1,30 @@
-"""The seasonal plan: a daily copy of the network, solved for the rest of the year, re-solved monthly.
+"""The seasonal plan: a coarse copy of the network, solved for the rest of the year, re-solved monthly.
 
 The plan decides what the hourly windows cannot see: how much water (and hydrogen) to keep
 for the coming months, and how much of each annual budget (DR hours) to keep for later.
 
-- **Resolution.** ``n.cluster.temporal`` resamples the network to 24-h periods (storage stays
-  linked across periods, annual budgets keep their meaning through the snapshot weightings).
-  Ramp limits are dropped (they do not bind on daily means); unit commitment is left to the
-  hourly windows (committable units become plain units with no minimum load); each DR
-  generator's availability is scaled by ``L/(L+1)``, the most its event cap lets it deliver.
-- **Foresight.** With ``foresight: operator`` the plan does not see the year's inflow: every
-  generator listed in ``n.meta["gzgrid"]["expected_inflow_pu"]`` (the reservoir inflows) gets
-  the *expected* monthly availability instead of the realised one (see
-  :mod:`model.network`). With ``foresight: perfect`` the plan sees the realised inflow.
+- **Resolution.** Each month is cut into periods of about ``dispatch.plan_days`` whole days
+  (:func:`model.dispatch.periods.month_parts`, so a month always starts a period) and the
+  network is aggregated to them with ``n.cluster.temporal`` (storage stays linked across
+  periods, annual budgets keep their meaning through the snapshot weightings). Ramp limits are
+  dropped (they do not bind on period means); unit commitment is left to the hourly windows
+  (committable units become plain units with no minimum load); each DR generator's
+  availability is scaled by ``L/(L+1)``, the most its event cap lets it deliver.
+- **Foresight.** The plan's LP is built once, with the realised inflow (``foresight:
+  perfect``, and the plan that sets the levels where the year is cut). With ``foresight:
+  operator`` the plan does not see the year's inflow: every generator listed in
+  ``n.meta["gzgrid"]["expected_inflow_pu"]`` (the reservoir inflows) gets the *expected*
+  monthly availability instead (see :mod:`model.network`), and the ecological floors that
+  follow the realised inflow are left to the hourly windows. Both are column bounds of the same
+  LP (:func:`with_operator_foresight`), so one model serves both.
 - **Re-planning.** The first plan covers the whole horizon. At each later month the plan is
-  re-solved from that month's first day to the end, starting from the levels the hourly
+  re-solved from that month's first period to the end, starting from the levels the hourly
   dispatch actually reached and with what is left of each budget.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -35,12 +40,12 @@ from model.dispatch.matrices import (
     label_coords,
     linear_program,
     row_of_label,
+    variable_columns,
 )
+from model.dispatch.periods import period_of_hours, period_starts, share_done
 from model.dispatch.windows import slice_window, with_budgets, with_targets
 from model.errors import SolveError
 
-#: Resolution of the seasonal plan.
-PLAN_OFFSET = "24h"
 #: Meta key of the expected monthly availability of inflow generators (12 values each) [p.u.].
 EXPECTED_INFLOW_KEY = "expected_inflow_pu"
 #: Meta key of the links whose minimum output follows the realised inflow (ecological floors).
@@ -54,24 +59,31 @@ class SeasonalPlan:
     Attributes
     ----------
     network : pypsa.Network
-        The daily copy of the network (with the foresight the options ask for).
+        The aggregated copy of the network (realised inflow).
     lp : LinearProgram
-        Its LP.
+        Its LP, with the foresight the plan has (:func:`with_operator_foresight`).
     period : numpy.ndarray of int
         Plan period of every hourly snapshot.
     budget_rows : numpy.ndarray of int, shape (k, 2)
         Each budget row of the hourly LP beside the same budget's row in the plan LP.
+    starts : numpy.ndarray of int
+        First hour of every period, and one past the horizon's end.
     """
 
     network: pypsa.Network
     lp: LinearProgram
     period: np.ndarray
     budget_rows: np.ndarray
+    starts: np.ndarray
 
     @property
     def model(self) -> Any:
         """The plan's linopy model."""
         return self.network.model
+
+    def share_done(self, hour: int) -> tuple[int, float]:
+        """The period of hourly snapshot ``hour`` and the share of it done at the hour's end [-]."""
+        return share_done(self.period, self.starts, hour)
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,8 @@ class PlanSolution:
     """A plan solved from ``first_period``: values by plan column and duals by plan row (NaN: not solved).
 
     ``cols`` and ``rows`` are the plan LP's columns and rows that were solved and ``basis`` their
-    optimal basis (the next re-plan starts from it).
+    optimal basis (the next re-plan starts from it). ``x`` also holds the levels the plan started
+    from, at the end of the period before ``first_period``.
     """
 
     first_period: int
@@ -92,23 +105,62 @@ class PlanSolution:
     basis: Basis | None = None
 
 
-def build_plan(n: pypsa.Network, hourly_m: Any, hourly_lp: LinearProgram, foresight: str) -> SeasonalPlan:
-    """The daily plan of ``n`` as an LP, with its budget rows matched to the hourly LP's."""
-    result = n.cluster.temporal.get_resample_result(PLAN_OFFSET)
-    plan = result.n
+def plan_network(n: pypsa.Network, days: int) -> tuple[pypsa.Network, np.ndarray]:
+    """The plan's copy of ``n`` on periods of about ``days`` days, and the plan period of every hour.
+
+    Call it before ``n`` has a linopy model: copying a network copies its model too.
+    """
+    period = period_of_hours(n.snapshots, days)
+    first = period_starts(period)[:-1]
+    smap = pd.Series(n.snapshots[first][period], index=n.snapshots)
+    plan = n.cluster.temporal.get_from_snapshot_map_result(smap).n
     _drop_ramps(plan)
     _without_commitment(plan)
     _scale_dr(plan)
-    if foresight == "operator":
-        _expected_inflow(plan)
+    return plan, period
+
+
+def build_plan(plan: pypsa.Network, period: np.ndarray, hourly_m: Any, hourly_lp: LinearProgram
+               ) -> SeasonalPlan:  # fmt: skip
+    """The plan network's LP (realised inflow), with its budget rows matched to the hourly LP's."""
     plan.optimize.create_model(include_objective_constant=False, **model_options(plan))
     add_operating_constraints(plan, plan.snapshots, hourly=False)
     lp = linear_program(plan.model, plan.snapshots)
-    smap = result.snapshot_map.reindex(n.snapshots)
-    period = plan.snapshots.get_indexer(pd.DatetimeIndex(smap.to_numpy()))
-    if (period < 0).any():
-        raise SolveError("seasonal plan: some hours are not mapped to a plan period")
-    return SeasonalPlan(plan, lp, period, _match_budgets(hourly_m, hourly_lp, plan.model, lp))
+    if period.max() + 1 != len(plan.snapshots):
+        raise SolveError("seasonal plan: the hours do not map onto the plan's periods")
+    return SeasonalPlan(plan, lp, period, _match_budgets(hourly_m, hourly_lp, plan.model, lp),
+                        period_starts(period))  # fmt: skip
+
+
+def with_operator_foresight(plan: SeasonalPlan) -> SeasonalPlan:
+    """The same plan seeing the expected monthly inflow instead of the realised one.
+
+    Inflow generators are fixed at their expected availability of each period's month; the
+    links whose minimum output follows the realised inflow (ecological floors) lose that
+    minimum, which the hourly windows keep (against expected inflow it need not be feasible).
+    Only column bounds change: the matrix, and so the model, is the plan's own.
+    """
+    meta = gzgrid_meta(plan.network)
+    lp = plan.lp
+    col_lo, col_hi = lp.col_lo.copy(), lp.col_hi.copy()
+    floors = [k for k in meta.get(INFLOW_FLOOR_KEY, []) if k in plan.network.c.links.static.index]
+    if floors and "Link-p" in plan.model.variables:
+        cols, names = variable_columns(plan.model, lp, "Link-p")
+        at = cols[:, names.get_indexer(floors)]
+        col_lo[at[at >= 0]] = 0.0
+    expected = meta.get(EXPECTED_INFLOW_KEY, {}) or {}
+    gens = plan.network.c.generators.static
+    inflow = [g for g in expected if g in gens.index]
+    if inflow:
+        cols, names = variable_columns(plan.model, lp, "Generator-p")
+        month = plan.network.snapshots.month.to_numpy() - 1
+        pu = np.column_stack([np.asarray(expected[g], dtype=float)[month] for g in inflow])
+        mw = pu * gens.p_nom[inflow].to_numpy()[None, :]
+        at = cols[:, names.get_indexer(inflow)]
+        ok = at >= 0
+        col_lo[at[ok]] = mw[ok]
+        col_hi[at[ok]] = mw[ok]
+    return replace(plan, lp=replace(lp, col_lo=col_lo, col_hi=col_hi))
 
 
 def _drop_ramps(plan: pypsa.Network) -> None:
@@ -142,31 +194,6 @@ def _scale_dr(plan: pypsa.Network) -> None:
             gens.dynamic.p_max_pu[g] *= scale
         else:
             gens.static.loc[g, "p_max_pu"] *= scale
-
-
-def _expected_inflow(plan: pypsa.Network) -> None:
-    """Replace realised inflow by the expected monthly inflow (fixed availability).
-
-    Minimum outputs that follow the realised inflow (ecological floors) are left to the hourly
-    windows, where they are always feasible; against expected inflow they need not be.
-    """
-    floors = [k for k in gzgrid_meta(plan).get(INFLOW_FLOOR_KEY, []) if k in plan.c.links.static.index]
-    if floors:
-        links = plan.c.links
-        links.static.loc[floors, "p_min_pu"] = 0.0
-        dyn = links.dynamic.p_min_pu
-        if not dyn.empty:
-            links.dynamic.p_min_pu = dyn.drop(columns=dyn.columns.intersection(floors))
-    expected = gzgrid_meta(plan).get(EXPECTED_INFLOW_KEY, {}) or {}
-    gens = plan.c.generators
-    names = [g for g in expected if g in gens.static.index]
-    if not names:
-        return
-    month = plan.snapshots.month.to_numpy() - 1
-    pu = pd.DataFrame({g: np.asarray(expected[g], dtype=float)[month] for g in names}, index=plan.snapshots)
-    for attr in ("p_max_pu", "p_min_pu"):
-        dyn = gens.dynamic[attr]
-        gens.dynamic[attr] = pd.concat([dyn.drop(columns=dyn.columns.intersection(names)), pu], axis=1)
 
 
 def _match_budgets(m: Any, lp: LinearProgram, pm: Any, plp: LinearProgram) -> np.ndarray:
@@ -248,7 +275,7 @@ def solve_plan(
         start = mapped_basis(warm.basis, warm.cols, warm.rows, win.lp, win.cols, win.rows)
     sol = solve_matrix_lp(win.lp, options, start)
     _check(sol, plan, first_period)
-    x = np.full(len(lp.col_pos), np.nan)
+    x = np.where(np.isfinite(known), known, np.nan)  # the start levels, for interpolating to them
     y = np.full(len(lp.row_pos), np.nan)
     x[win.cols] = sol.x[: len(win.cols)]
     y[win.rows] = sol.y[: len(win.rows)]
@@ -267,7 +294,7 @@ def _check(sol: LPSolution, plan: SeasonalPlan, first_period: int) -> None:
         return
     start = plan.network.snapshots[first_period]
     raise SolveError(
-        f"seasonal plan from {start:%Y-%m-%d} ({PLAN_OFFSET} resolution) ended '{sol.condition}'"
+        f"seasonal plan from {start:%Y-%m-%d} ended '{sol.condition}'"
         + ("; raise solver.time_limit_s" if sol.condition == "time_limit" else "")
     )
 

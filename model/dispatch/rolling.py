@@ -40,7 +40,6 @@ How it works
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -48,7 +47,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pypsa
 
 from model.dispatch.constraints import add_operating_constraints
@@ -63,7 +61,16 @@ from model.dispatch.highs import (
 )
 from model.dispatch.levels import StorageLevels, storage_levels, water_values
 from model.dispatch.matrices import LinearProgram, linear_program, write_solution
-from model.dispatch.plan import PlanSolution, SeasonalPlan, build_plan, planned_use_after, solve_plan
+from model.dispatch.periods import month_parts
+from model.dispatch.plan import (
+    PlanSolution,
+    SeasonalPlan,
+    build_plan,
+    plan_network,
+    planned_use_after,
+    solve_plan,
+    with_operator_foresight,
+)
 from model.dispatch.result import DispatchResult
 from model.dispatch.segments import Segment, split_point, split_year, year_caps
 from model.dispatch.warm import WarmStart, structure_key
@@ -111,23 +118,6 @@ def pin_penalty(n: pypsa.Network) -> float:
     return PIN_PENALTY_FACTOR * max(max(float(np.nan_to_num(c)) for c in costs), 1.0)
 
 
-def month_windows(snapshots: pd.DatetimeIndex, period: np.ndarray, days: int) -> list[list[tuple[int, int]]]:
-    """Window cores ``[start, end)`` (hour positions) of each month, cut at plan-period starts.
-
-    Each month is split into ``round(its days / days)`` (at least one) cores of near-equal length.
-    """
-    starts = np.flatnonzero(np.r_[True, period[1:] != period[:-1]])
-    month = snapshots.year.to_numpy() * 12 + snapshots.month.to_numpy()
-    bounds = np.flatnonzero(np.r_[True, month[1:] != month[:-1]])
-    out = []
-    for h0, h1 in zip(bounds, np.r_[bounds[1:], len(snapshots)], strict=True):
-        inside = starts[(starts >= h0) & (starts < h1)]
-        k = max(1, round(len(inside) / days))
-        cuts = [int(inside[round(i * len(inside) / k)]) for i in range(k)] + [int(h1)]
-        out.append(list(itertools.pairwise(cuts)))
-    return out
-
-
 def solve_decomposed(
     n: pypsa.Network, options: DispatchOptions, solver: SolverOptions, warm: WarmStart | None = None
 ) -> DispatchResult:
@@ -140,6 +130,9 @@ def solve_decomposed(
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
     t0 = time.perf_counter()
+    plan_n, period = plan_network(n, options.plan_days)  # before n has a model: a copy copies it
+    timings["plan_network"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     n.optimize.create_model(include_objective_constant=False, **model_options(n))
     add_operating_constraints(n, n.snapshots, hourly=True)
     m = n.model
@@ -151,14 +144,13 @@ def solve_decomposed(
         )
     timings["build"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    plan = build_plan(n, m, lp, options.foresight)
+    realised = build_plan(plan_n, period, m, lp)
+    plan = realised if options.foresight == "perfect" else with_operator_foresight(realised)
     levels = storage_levels(n, m, lp, plan.model, plan.lp)
-    months = month_windows(n.snapshots, plan.period, options.window_days)
+    months = month_parts(n.snapshots, options.window_days)
     at = split_point(months, [int(n.snapshots[c[0][0]].month) for c in months], options.split_month)
-    boundary = None
-    if at > 0 and options.foresight != "perfect":
-        bplan = build_plan(n, m, lp, "perfect")
-        boundary = (bplan, storage_levels(n, m, lp, bplan.model, bplan.lp))
+    # the cut's levels come from the plan with the year's realised inflow
+    boundary = (realised, levels) if at > 0 and options.foresight != "perfect" else None
     timings["plan_build"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -214,7 +206,7 @@ def solve_decomposed(
         mode="decomposed",
         objective_cny=state.objective,
         solve_seconds=timings["plan"] + timings["segments"],
-        build_seconds=timings["build"] + timings["plan_build"],
+        build_seconds=timings["plan_network"] + timings["build"] + timings["plan_build"],
         n_windows=state.windows,
         status="ok",
         condition="optimal",
@@ -343,7 +335,10 @@ def _solve_window(
     start, core_end, end = span
     win = slice_window(lp, start, end, state.x)
     left = _budget_left(lp, plan, state, seg)
-    keep = planned_use_after(plan, sol)[:, int(plan.period[core_end - 1]) + 1]
+    # what the plan uses after the core: its later periods, and the rest of the core's last one
+    p, done = plan.share_done(core_end - 1)
+    after = planned_use_after(plan, sol)
+    keep = after[:, p + 1] + (1.0 - done) * (after[:, p] - after[:, p + 1])
     hi = np.maximum(left[:, 1] - keep, 0.0)
     lo = np.minimum(left[:, 0] - keep, hi)
     win = with_budgets(win, lp, plan.budget_rows[:, 0], lo, hi, core_end)
@@ -395,9 +390,13 @@ def _with_level_targets(ctx: _Context, seg: Segment, win: WindowLP, sol: PlanSol
         value_target = np.zeros(k, dtype=bool)
         pin_to = ctx.wrap if seg.end_levels is None else seg.end_levels
         pin = (levels.cyclic if seg.end_levels is None else np.ones(k, dtype=bool)) & np.isfinite(pin_to)
-    p = int(plan.period[last])
+    # the plan's level at the window's last hour: between its period's start and end levels
+    p, done = plan.share_done(last)
     value = water_values(levels, sol.y)[p]
     target = sol.x[levels.plan[p]]
+    if p > 0 and done < 1.0:
+        before = sol.x[levels.plan[p - 1]]
+        target = np.where(np.isfinite(before), before + done * (target - before), target)
     ok = value_target & np.isfinite(target)
     cols = np.r_[levels.hourly[last, ok], levels.hourly[last, pin]]
     tgt = np.r_[target[ok], pin_to[pin]]

@@ -1,0 +1,70 @@
+"""How the decomposed dispatch cuts the horizon: months into parts of whole days.
+
+Both the hourly windows and the seasonal plan's periods are *month parts*: each month is split
+at midnights into parts of near-equal length close to a given number of days. A month is never
+split across two parts, so a monthly re-plan starts on a plan period, and the cut between the
+two halves of the year (at a month's first hour) is a window and period boundary too.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+
+def month_parts(snapshots: pd.DatetimeIndex, days: int) -> list[list[tuple[int, int]]]:
+    """Parts ``[start, end)`` (hour positions) of each month, cut at midnights.
+
+    Each month is split into ``round(its days / days)`` (at least one) parts of near-equal
+    length in whole days; a month holding only part of its days (a short horizon, a sample of
+    weeks) is split by the days it holds.
+
+    Parameters
+    ----------
+    snapshots : pandas.DatetimeIndex
+        The horizon's snapshots (hourly, in order; gaps between days are allowed).
+    days : int
+        Target length of a part [d].
+
+    Returns
+    -------
+    list of list of (int, int)
+        For each month in the horizon, its parts in order.
+    """
+    sns = pd.DatetimeIndex(snapshots)
+    day = sns.normalize()
+    starts = np.flatnonzero(np.r_[True, day[1:] != day[:-1]])
+    month = sns.year.to_numpy() * 12 + sns.month.to_numpy()
+    bounds = np.flatnonzero(np.r_[True, month[1:] != month[:-1]])
+    out = []
+    for h0, h1 in zip(bounds, np.r_[bounds[1:], len(sns)], strict=True):
+        inside = starts[(starts >= h0) & (starts < h1)]
+        k = max(1, round(len(inside) / days))
+        cuts = [int(inside[round(i * len(inside) / k)]) for i in range(k)] + [int(h1)]
+        out.append(list(itertools.pairwise(cuts)))
+    return out
+
+
+def period_of_hours(snapshots: pd.DatetimeIndex, days: int) -> np.ndarray:
+    """Plan period of every hour: the index of its month part of about ``days`` days [-]."""
+    period = np.empty(len(snapshots), dtype=np.int64)
+    for p, (start, end) in enumerate(itertools.chain.from_iterable(month_parts(snapshots, days))):
+        period[start:end] = p
+    return period
+
+
+def period_starts(period: np.ndarray) -> np.ndarray:
+    """First hour of each period, shape (P + 1,), the last entry one past the horizon's end."""
+    first = np.flatnonzero(np.r_[True, period[1:] != period[:-1]])
+    return np.r_[first, len(period)]
+
+
+def share_done(period: np.ndarray, starts: np.ndarray, hour: int) -> tuple[int, float]:
+    """The period of ``hour`` and the share of that period's hours done at the end of ``hour`` [-].
+
+    ``starts`` is :func:`period_starts` of ``period``.
+    """
+    p = int(period[hour])
+    return p, (hour + 1 - starts[p]) / (starts[p + 1] - starts[p])
