@@ -165,11 +165,11 @@ class DispatchOptions(_Strict):
     )
     overlap_days: int = Field(1, ge=0, le=14, description="look-ahead overlap of each window [d]")
     plan_days: int = Field(
-        1,
+        7,
         ge=1,
         le=31,
-        description="decomposed: length of the seasonal plan's periods [d] (each month cut into whole "
-        "days; the windows aim at the plan's levels interpolated to their last hour)",
+        description="decomposed: length of the season plan's periods [d] (each month cut into whole days); "
+        "a daily plan of each month under it gives the windows their targets",
     )
     foresight: Literal["operator", "perfect"] = Field(
         "operator",

@@ -94,7 +94,7 @@ def test_operator_foresight_as_bounds_is_the_plan_built_with_expected_inflow(day
     assert not np.allclose(realised.col_hi, operator.col_hi)
 
 
-@pytest.mark.parametrize("plan_days", [1, 4])
+@pytest.mark.parametrize("plan_days", [1, 7])
 def test_a_coarse_plan_keeps_the_annual_budgets_and_continuity(plan_days):
     n = seasonal_network(24 * 56)
     options = DispatchOptions(mode="decomposed", plan_days=plan_days, foresight="perfect", split_month=0)

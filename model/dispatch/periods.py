@@ -47,10 +47,18 @@ def month_parts(snapshots: pd.DatetimeIndex, days: int) -> list[list[tuple[int, 
     return out
 
 
-def period_of_hours(snapshots: pd.DatetimeIndex, days: int) -> np.ndarray:
-    """Plan period of every hour: the index of its month part of about ``days`` days [-]."""
+def period_of_hours(snapshots: pd.DatetimeIndex, days: int, daily_ends: bool = False) -> np.ndarray:
+    """Plan period of every hour: the index of its month part of about ``days`` days [-].
+
+    ``daily_ends``: the horizon's first and last months are cut into single days whatever
+    ``days`` is (where a cyclic store's start, which is also its end, is decided).
+    """
+    daily = month_parts(snapshots, 1)
+    coarse = month_parts(snapshots, days)
+    if daily_ends:
+        coarse[0], coarse[-1] = daily[0], daily[-1]
     period = np.empty(len(snapshots), dtype=np.int64)
-    for p, (start, end) in enumerate(itertools.chain.from_iterable(month_parts(snapshots, days))):
+    for p, (start, end) in enumerate(itertools.chain.from_iterable(coarse)):
         period[start:end] = p
     return period
 

@@ -105,12 +105,14 @@ class PlanSolution:
     basis: Basis | None = None
 
 
-def plan_network(n: pypsa.Network, days: int) -> tuple[pypsa.Network, np.ndarray]:
+def plan_network(n: pypsa.Network, days: int, daily_ends: bool = False) -> tuple[pypsa.Network, np.ndarray]:
     """The plan's copy of ``n`` on periods of about ``days`` days, and the plan period of every hour.
 
-    Call it before ``n`` has a linopy model: copying a network copies its model too.
+    ``daily_ends``: daily periods in the horizon's first and last months
+    (:func:`model.dispatch.periods.period_of_hours`). Call it before ``n`` has a linopy model:
+    copying a network copies its model too.
     """
-    period = period_of_hours(n.snapshots, days)
+    period = period_of_hours(n.snapshots, days, daily_ends)
     first = period_starts(period)[:-1]
     smap = pd.Series(n.snapshots[first][period], index=n.snapshots)
     plan = n.cluster.temporal.get_from_snapshot_map_result(smap).n
@@ -222,6 +224,7 @@ def solve_plan(
     warm: PlanSolution | None = None,
     last_period: int | None = None,
     end_levels: np.ndarray | None = None,
+    end_targets: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> PlanSolution:
     """Solve the plan from ``first_period`` to ``last_period`` (from ``warm``'s basis if given).
 
@@ -252,6 +255,10 @@ def solve_plan(
     end_levels : numpy.ndarray, shape (k,), optional
         Levels pinned at the end of ``last_period - 1`` (NaN: free) [MWh]; a plan of part of
         the year ends where the next part starts.
+    end_targets : (target, below, above), optional
+        Soft targets at the end of ``last_period - 1`` instead: each level's target [MWh] (NaN:
+        free) and the price of each MWh below and above it [CNY/MWh] (a plan of a stretch whose
+        later months another plan values). Not with ``end_levels``.
     """
     lp = plan.lp
     n_periods = levels.plan.shape[0] if levels.plan.size else int(lp.col_pos.max()) + 1
@@ -261,7 +268,11 @@ def solve_plan(
         known[levels.plan[first_period - 1]] = start_levels
     win = slice_window(lp, first_period, last, known)
     win = with_budgets(win, lp, plan.budget_rows[:, 1], budget_left[:, 0], budget_left[:, 1], last)
-    if levels.plan.size and last < n_periods and end_levels is not None:
+    if levels.plan.size and last < n_periods and end_targets is not None:
+        target, below, above = end_targets
+        ok = np.isfinite(target)
+        win = with_targets(win, levels.plan[last - 1, ok], target[ok], below[ok], above[ok])
+    elif levels.plan.size and last < n_periods and end_levels is not None:
         pin = np.isfinite(end_levels)
         cols = levels.plan[last - 1, pin]
         price = np.full(len(cols), penalty)

@@ -6,10 +6,11 @@ How it works
    constraints) and turned into matrices (:mod:`model.dispatch.matrices`). Every window is a
    slice of those matrices, so any constraint PyPSA adds (unit commitment, ramps, storage
    balances) is windowed the same way, without rebuilding a model per window.
-2. **Plan** (:mod:`model.dispatch.plan`): a daily copy of the network with the foresight the
-   options allow, solved for the whole horizon and then again at the start of each month from
-   the levels actually reached, from the last plan's optimal basis (a re-plan is the same LP
-   with new start levels: a tenth of the iterations).
+2. **Plans** (:mod:`model.dispatch.month_plan`): a season plan of weekly periods
+   (``dispatch.plan_days``; daily in the horizon's first and last months) with the foresight
+   the options allow, solved for the whole horizon and then again at the start of each month
+   from the levels actually reached (from the last plan's optimal basis), and under it a daily
+   plan of the month and the windows' look-ahead, which ends on the season plan's levels.
 3. **Windows, in sequence.** Each month is cut into windows of about ``window_days`` days
    (cores start at midnight) plus ``overlap_days`` of look-ahead. A window starts exactly where
    the previous one ended: every row that reaches back before the window (storage balances,
@@ -17,15 +18,16 @@ How it works
    the dispatch already made. So storage, commitment and ramps carry across boundaries, and the
    stitched year is one continuous operation.
 4. **Window ends.** The overlap is a look-ahead only; what happens there is discarded. At the
-   window's last hour each *long* level (reservoirs, hydrogen) gets the plan's level as a target
-   priced with the plan's water value: each MWh below the target costs the value plus
-   :data:`WATER_VALUE_BAND`, each MWh above it earns the value minus the band, so a window
-   keeps to the plan unless its own prices say otherwise. *Short* storage (batteries, pumped
-   hydro) has no target: it cycles as the look-ahead makes worth it. A cyclic level (one that
-   must end the horizon where it started) is pinned to its start in the last window.
+   window's last hour each *long* level (reservoirs, hydrogen) gets the month plan's level as a
+   target priced with its water value: each MWh below the target costs the value plus a band
+   (:data:`~model.dispatch.month_plan.WATER_VALUE_BAND`), each MWh above it earns the value
+   minus the band, so a window keeps to the plan unless its own prices say otherwise. *Short*
+   storage (batteries, pumped hydro) has no target: it cycles as the look-ahead makes worth
+   it. A cyclic level (one that must end the horizon where it started) is pinned to its start
+   in the last window.
 5. **Budgets** (rows without a time dimension, such as DR's annual hours): a window may use
-   what is left of the budget minus what the current plan keeps for after the window's core;
-   its row covers the core hours only.
+   what is left of the budget minus what the month and season plans keep for after the
+   window's core; its row covers the core hours only.
 6. **Two parts at once** (:mod:`model.dispatch.segments`): the year is cut at the first hour
    of ``split_month`` and both parts are solved in parallel threads, the first ending and the
    second starting on the levels of a plan with the year's realised inflow. Where the first part
@@ -59,15 +61,23 @@ from model.dispatch.highs import (
     model_options,
     time_limit_message,
 )
-from model.dispatch.levels import StorageLevels, storage_levels, water_values
+from model.dispatch.levels import StorageLevels, storage_levels
 from model.dispatch.matrices import LinearProgram, linear_program, write_solution
+from model.dispatch.month_plan import (
+    MonthPlan,
+    Plans,
+    allotted,
+    level_targets,
+    solve_month,
+    use_after,
+    value_prices,
+)
 from model.dispatch.periods import month_parts
 from model.dispatch.plan import (
     PlanSolution,
     SeasonalPlan,
     build_plan,
     plan_network,
-    planned_use_after,
     solve_plan,
     with_operator_foresight,
 )
@@ -81,8 +91,6 @@ from model.scenario import DispatchOptions, SolverOptions
 
 logger = logging.getLogger(__name__)
 
-#: Band around the plan's water value at a window's end [share of the value].
-WATER_VALUE_BAND = 0.1
 #: Price of missing a pinned level, as a multiple of the dearest marginal cost.
 PIN_PENALTY_FACTOR = 10.0
 #: A segment ending this far from where the next one starts is reported [MWh].
@@ -130,7 +138,9 @@ def solve_decomposed(
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
     t0 = time.perf_counter()
-    plan_n, period = plan_network(n, options.plan_days)  # before n has a model: a copy copies it
+    # before n has a model: copying a network copies its model
+    season_n, season_period = plan_network(n, options.plan_days, daily_ends=True)
+    month_n, month_period = plan_network(n, 1)
     timings["plan_network"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     n.optimize.create_model(include_objective_constant=False, **model_options(n))
@@ -144,19 +154,19 @@ def solve_decomposed(
         )
     timings["build"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    realised = build_plan(plan_n, period, m, lp)
-    plan = realised if options.foresight == "perfect" else with_operator_foresight(realised)
-    levels = storage_levels(n, m, lp, plan.model, plan.lp)
+    plans, realised = _build_plans(n, lp, (season_n, season_period), (month_n, month_period),
+                                   options.foresight)  # fmt: skip
+    plan, levels = plans.season, plans.season_levels
     months = month_parts(n.snapshots, options.window_days)
     at = split_point(months, [int(n.snapshots[c[0][0]].month) for c in months], options.split_month)
-    # the cut's levels come from the plan with the year's realised inflow
+    # the cut's levels come from the season plan with the year's realised inflow
     boundary = (realised, levels) if at > 0 and options.foresight != "perfect" else None
     timings["plan_build"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     structure = structure_key(lp)
     shared = warm is not None and warm.structure == structure
-    ctx = _Context(n, lp, plan, levels, pin_penalty(n), highs_options(solver, threads=1),
+    ctx = _Context(n, lp, plans, pin_penalty(n), highs_options(solver, threads=1),
                    options.overlap_days * 24, hot=options.hot_start,
                    reference=warm.windows if shared else {}, keep_bases=True)  # fmt: skip
     no_wrap = np.full(len(levels.names), np.nan)
@@ -227,14 +237,31 @@ def solve_decomposed(
     )
 
 
+def _build_plans(n: pypsa.Network, lp: LinearProgram, season: tuple[pypsa.Network, np.ndarray],
+                 month: tuple[pypsa.Network, np.ndarray], foresight: str
+                 ) -> tuple[Plans, SeasonalPlan]:  # fmt: skip
+    """The season and month plans with the foresight asked for, and the season plan with realised inflow."""
+    m = n.model
+    realised = build_plan(*season, m, lp)
+    month_plan = build_plan(*month, m, lp)
+    if foresight != "perfect":
+        season_plan, month_plan = with_operator_foresight(realised), with_operator_foresight(month_plan)
+    else:
+        season_plan = realised
+    if not np.array_equal(season_plan.budget_rows[:, 0], month_plan.budget_rows[:, 0]):
+        raise SolveError("decomposed dispatch: the season and month plans hold different annual budgets")
+    plans = Plans(season_plan, month_plan, storage_levels(n, m, lp, season_plan.model, season_plan.lp),
+                  storage_levels(n, m, lp, month_plan.model, month_plan.lp))  # fmt: skip
+    return plans, realised
+
+
 @dataclass
 class _Context:
     """What every segment reads: the hourly LP, the plan, the level columns, prices, options."""
 
     n: pypsa.Network
     lp: LinearProgram
-    plan: SeasonalPlan
-    levels: StorageLevels
+    plans: Plans
     penalty: float
     opts: dict[str, Any]
     overlap: int
@@ -242,6 +269,16 @@ class _Context:
     reference: dict[tuple[int, int], Basis] = field(default_factory=dict)
     keep_bases: bool = False
     wrap: np.ndarray = field(default_factory=lambda: np.empty(0))
+
+    @property
+    def plan(self) -> SeasonalPlan:
+        """The season plan."""
+        return self.plans.season
+
+    @property
+    def levels(self) -> StorageLevels:
+        """The level columns of the hourly LP (and of the season plan)."""
+        return self.plans.season_levels
 
 
 def _solve_segment(ctx: _Context, seg: Segment, first: PlanSolution) -> RollingState:
@@ -253,21 +290,21 @@ def _solve_segment(ctx: _Context, seg: Segment, first: PlanSolution) -> RollingS
         state.x[levels.hourly[-1, levels.cyclic]] = ctx.wrap[levels.cyclic]
         if seg.start_levels is not None:
             state.x[levels.hourly[seg.start - 1]] = seg.start_levels
-    last_period = int(plan.period[seg.end - 1]) + 1
     solver = WindowSolver(ctx.opts, hot=ctx.hot)
-    sol = first
+    plan_now: MonthPlan | None = None
     whole = seg.start_levels is None and seg.end_levels is None
     for i, cores in enumerate(seg.months):
-        if i > 0 or not whole:
-            t0 = time.perf_counter()
-            h = cores[0][0]
-            start = state.x[levels.hourly[h - 1]] if levels.hourly.size and h > 0 else np.empty(0)
-            sol = solve_plan(plan, levels, int(plan.period[h]), start, _budget_left(lp, plan, state, seg),
-                             ctx.wrap, ctx.penalty, ctx.opts, warm=sol, last_period=last_period,
-                             end_levels=seg.end_levels)  # fmt: skip
-            state.seconds["replan"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        h = cores[0][0]
+        start = state.x[levels.hourly[h - 1]] if levels.hourly.size and h > 0 else np.empty(0)
+        season = first if i == 0 and whole else None  # the horizon's first season plan is solved
+        left = _budget_left(lp, plan, state, seg)
+        plan_now = solve_month(ctx.plans, (h, cores[-1][1], seg.end), start, left, ctx.wrap, ctx.penalty,
+                               ctx.opts, ctx.overlap, warm=plan_now, season=season,
+                               end_levels=seg.end_levels)  # fmt: skip
+        state.seconds["replan"] += time.perf_counter() - t0
         for s, c in cores:
-            _solve_window(ctx, seg, sol, state, solver, (s, c, min(c + ctx.overlap, seg.end)))
+            _solve_window(ctx, seg, plan_now, state, solver, (s, c, min(c + ctx.overlap, seg.end)))
             state.windows += 1
     state.solver = dict(solver.counts)
     return state
@@ -327,20 +364,16 @@ def _budget_left(lp: LinearProgram, plan: SeasonalPlan, state: RollingState, seg
 
 
 def _solve_window(
-    ctx: _Context, seg: Segment, sol: PlanSolution, state: RollingState, solver: WindowSolver,
+    ctx: _Context, seg: Segment, sol: MonthPlan, state: RollingState, solver: WindowSolver,
     span: tuple[int, int, int],
 ) -> None:  # fmt: skip
     """Solve hours ``[start, end)`` with core ``[start, core_end)`` and record the core."""
     lp, plan = ctx.lp, ctx.plan
     start, core_end, end = span
     win = slice_window(lp, start, end, state.x)
-    left = _budget_left(lp, plan, state, seg)
-    # what the plan uses after the core: its later periods, and the rest of the core's last one
-    p, done = plan.share_done(core_end - 1)
-    after = planned_use_after(plan, sol)
-    keep = after[:, p + 1] + (1.0 - done) * (after[:, p] - after[:, p + 1])
-    hi = np.maximum(left[:, 1] - keep, 0.0)
-    lo = np.minimum(left[:, 0] - keep, hi)
+    # what the month plan uses after the core, and what the season keeps for after the month plan
+    keep = use_after(ctx.plans.month, sol.month, core_end - 1) + sol.keep_after
+    lo, hi = allotted(_budget_left(lp, plan, state, seg), keep)
     win = with_budgets(win, lp, plan.budget_rows[:, 0], lo, hi, core_end)
     win, n_valued = _with_level_targets(ctx, seg, win, sol, end)
     t0 = time.perf_counter()
@@ -370,7 +403,7 @@ def _solve_window(
         state.pin_miss_mwh += missed
 
 
-def _with_level_targets(ctx: _Context, seg: Segment, win: WindowLP, sol: PlanSolution, end: int
+def _with_level_targets(ctx: _Context, seg: Segment, win: WindowLP, sol: MonthPlan, end: int
                         ) -> tuple[WindowLP, int]:  # fmt: skip
     """Targets at the window's last hour: plan levels priced by water value, or pins at a segment's end.
 
@@ -378,7 +411,7 @@ def _with_level_targets(ctx: _Context, seg: Segment, win: WindowLP, sol: PlanSol
     another continues, every level is pinned to where the next starts. Returns the window and
     how many of its targets are priced by water value (the pins follow).
     """
-    levels, plan = ctx.levels, ctx.plan
+    levels = ctx.levels
     if not len(levels.names):
         return win, 0
     last = end - 1
@@ -390,22 +423,13 @@ def _with_level_targets(ctx: _Context, seg: Segment, win: WindowLP, sol: PlanSol
         value_target = np.zeros(k, dtype=bool)
         pin_to = ctx.wrap if seg.end_levels is None else seg.end_levels
         pin = (levels.cyclic if seg.end_levels is None else np.ones(k, dtype=bool)) & np.isfinite(pin_to)
-    # the plan's level at the window's last hour: between its period's start and end levels
-    p, done = plan.share_done(last)
-    value = water_values(levels, sol.y)[p]
-    target = sol.x[levels.plan[p]]
-    if p > 0 and done < 1.0:
-        before = sol.x[levels.plan[p - 1]]
-        target = np.where(np.isfinite(before), before + done * (target - before), target)
+    target, value = level_targets(ctx.plans.month, ctx.plans.month_levels, sol.month, last)
     ok = value_target & np.isfinite(target)
     cols = np.r_[levels.hourly[last, ok], levels.hourly[last, pin]]
     tgt = np.r_[target[ok], pin_to[pin]]
-    # a concave value of what is kept: steeper below the target than above it (also if v < 0)
-    v = value[ok]
-    steep = np.maximum(v * (1 + WATER_VALUE_BAND), v * (1 - WATER_VALUE_BAND))
-    flat = np.minimum(v * (1 + WATER_VALUE_BAND), v * (1 - WATER_VALUE_BAND))
+    steep, flat = value_prices(value[ok])
     below = np.r_[steep, np.full(pin.sum(), ctx.penalty)]
-    above = np.r_[-flat, np.full(pin.sum(), ctx.penalty)]
+    above = np.r_[flat, np.full(pin.sum(), ctx.penalty)]
     return with_targets(win, cols, tgt, below, above), int(ok.sum())
 
 
