@@ -160,27 +160,57 @@ def write_netcdf(ds, path: Path) -> None:
 
 @app.command()
 def run(
-    scenario: Path = typer.Argument(..., help="scenario file (runs/*.yaml)"),
+    scenarios: list[Path] = typer.Argument(..., help="scenario files (runs/*.yaml); several run at once"),
     hydrology: str | None = typer.Option(
         None, help="override the hydrology class: wet, normal, dry, extreme_dry"
     ),
     weather_year: int | None = typer.Option(None, help="override the weather-year index"),
     mode: str | None = typer.Option(None, help="monolithic or decomposed"),
     horizon: int | None = typer.Option(None, help="dispatch only the first N hours"),
-    out: Path | None = typer.Option(None, help="run folder (default runs/<name>)"),
+    out: Path | None = typer.Option(None, help="run folder (default runs/<name>; one scenario only)"),
+    jobs: int | None = typer.Option(
+        None, min=1, help="scenarios run at once, each in its own process (default: one per core)"
+    ),
 ) -> None:
-    """Dispatch a scenario hour by hour for a year and write its run folder."""
+    """Dispatch scenarios hour by hour for a year and write their run folders."""
     from model.run import load_and_run
 
+    overrides = {"hydrology": hydrology, "weather.year": weather_year, "dispatch.mode": mode,
+                 "dispatch.horizon_hours": horizon}  # fmt: skip
+    if len(scenarios) > 1:
+        if out is not None:
+            raise InputError(f"--out {out}: a run folder for one scenario; {len(scenarios)} were given")
+        _run_several(scenarios, overrides, jobs)
+        return
     with out_status("starting") as status:
-        result = load_and_run(
-            scenario,
-            out=out,
-            progress=lambda step: status.update(f"gzgrid run: {step} ..."),
-            hydrology=hydrology,
-            **{"weather.year": weather_year, "dispatch.mode": mode, "dispatch.horizon_hours": horizon},
-        )
+        progress = lambda step: status.update(f"gzgrid run: {step} ...")  # noqa: E731
+        result = load_and_run(scenarios[0], out=out, progress=progress, **overrides)
     print_summary(result.summary, result.folder)
+
+
+def _run_several(paths: list[Path], overrides: dict, jobs: int | None) -> None:
+    """Run several scenarios at once (:mod:`model.batch`); print each summary in the order given."""
+    from model.batch import check_batch, default_jobs, run_batch
+
+    check_batch(paths, overrides)  # every input error before any process starts
+    jobs = jobs or default_jobs(len(paths))
+    failed = []
+    with out_status(f"gzgrid run: {len(paths)} scenarios, {jobs} at a time ...") as status:
+        for i, outcome in enumerate(run_batch(paths, overrides, jobs), start=1):
+            status.stop()
+            for text in outcome.warnings:
+                warn_line(text)
+            if outcome.error is not None:
+                err.print(f"[red]error:[/red] {outcome.path}: {escape(str(outcome.error))}", soft_wrap=True)
+                failed.append(outcome)
+            else:
+                print_summary(outcome.result.summary, outcome.result.folder)
+            if i < len(paths):
+                status.update(f"gzgrid run: {i} of {len(paths)} scenarios done ...")
+                status.start()
+    if failed:
+        names = ", ".join(str(o.path) for o in failed)
+        raise GzgridError(f"{len(failed)} of {len(paths)} scenarios did not run: {names}")
 
 
 def _debug(ctx: typer.Context) -> bool:
