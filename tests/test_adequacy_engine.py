@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numba import njit
 
-from model.adequacy import engine
+from model.adequacy import engine, sorting
 from model.reliability import SHORTFALL_TOL_MW
 from model.thermal import outages
 
@@ -200,11 +201,12 @@ def test_kernels_equal_their_python_versions(monkeypatch):
     supply = np.ones((2, hours), np.float32)
     supply[0, 5:15] = 0.5  # a supply spell striking row 0
     rows = (keys, outages.THERMAL_STREAM, np.array([0, 1]), np.array([60.0, 60.0]), fail, repair, derate,
-            supply, np.array([True, False, True]), np.array([1, 0]), 2)  # fmt: skip
+            supply, np.array([True, False, True]), np.array([1, 0]))  # fmt: skip
 
     def run_all():
         thermal = outages.available_capacity(*args)
-        derated = outages.thermal_available(*rows)
+        derated = np.full((3, 2, hours), np.nan, np.float32)  # the kernel overwrites every element
+        outages.thermal_available(*rows, derated)
         return (thermal, derated, outages.stream_uniforms(keys, 5), *simulate(thermal, load, **case),
                 *one_year_with_levels(derated[0], load, case["hydro"]))  # fmt: skip
 
@@ -216,3 +218,62 @@ def test_kernels_equal_their_python_versions(monkeypatch):
     assert compiled[2].sum() > 0  # the case has shortfalls, so every stage runs
     for a, b in zip(compiled, python, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-9)
+
+
+@njit
+def _numba_argsort(key):
+    """np.argsort as compiled numba computes it (the order :func:`sorting.argsort_into` copies)."""
+    return np.argsort(key)
+
+
+@njit
+def _allocate_before(need, unit_bus, avail, hours_left, take):
+    """The engine's allocation as it was written before it stopped allocating arrays: the
+    reference :func:`engine.allocate` must equal bit for bit."""
+    order = np.argsort(-hours_left)
+    rest = need.copy()
+    for k in range(order.shape[0]):
+        u = order[k]
+        b = unit_bus[u]
+        take[u] = min(avail[u], max(rest[b], 0.0))
+        rest[b] -= take[u]
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 15, 16, 21, 40, 200])
+def test_argsort_into_is_numbas_argsort_compiled_and_python(n):
+    rng = np.random.default_rng(n)
+    keys = [rng.normal(size=n), np.round(rng.normal(size=n), 1), np.zeros(n), -np.arange(n, dtype=float)]
+    with_nan = rng.normal(size=n)
+    with_nan[:: 3] = np.nan
+    for key in (*keys, with_nan):  # distinct values, many ties, all tied, sorted, NaN
+        want = _numba_argsort(key)
+        for kernel in (sorting.argsort_into, sorting.argsort_into.py_func):
+            order = np.full(n, -1, dtype=np.int64)
+            kernel(key, order, np.zeros((64, 2), dtype=np.int64))
+            assert np.array_equal(order, want)
+
+
+def test_allocate_equals_the_sorting_allocation_it_replaced():
+    """Same takes as argsort-and-split, with ties of hours left and with nothing to share."""
+    rng = np.random.default_rng(11)
+    n_units, n_bus = 21, 10
+    unit_bus = rng.integers(0, n_bus - 1, n_units)
+    size = rng.choice([0.0, 100.0, 250.0, 400.0], n_units)  # equal sizes: ties of hours left
+    ties = 0
+    for case in range(200):
+        amount = np.round(rng.uniform(0, 5000, n_units), -3 if case % 2 else 0)  # ties on odd cases
+        avail = np.minimum(size, amount) * (rng.random(n_units) < 0.8)
+        need = rng.uniform(-100, 800, n_bus) * (case % 5 != 0)  # every fifth case: nothing needed
+        want = np.full(n_units, np.nan)
+        hours = amount / np.maximum(size, 1e-9)
+        _allocate_before(need, unit_bus, avail, hours, want)
+        water = avail > 0
+        pairs = (unit_bus[:, None] == unit_bus[None, :]) & (hours[:, None] == hours[None, :])
+        ties += int((pairs & water[:, None] & water[None, :] & ~np.eye(n_units, dtype=bool)).any())
+        for kernel in (engine.allocate, engine.allocate.py_func):
+            got = np.full(n_units, np.nan)
+            work = np.empty(max(n_units, n_bus))
+            kernel(need, unit_bus, avail, size, amount, work, np.empty(n_units, np.int64),
+                   np.zeros((64, 2), np.int64), got)  # fmt: skip
+            assert np.array_equal(got, want)
+    assert ties > 20  # the order of tied units was tested, not only distinct ones

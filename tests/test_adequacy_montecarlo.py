@@ -116,3 +116,40 @@ def test_every_event_says_what_caused_it(result):
     # even in a crisis winter; what is lost is forced outages
     assert (result.event_thermal_fuel_mw == 0).all()
     assert (result.event_thermal_outage_mw > 0).any()
+
+
+def test_weather_straight_from_the_kernels_equals_the_dataset_path(stressed, register):
+    """The batch's per-bus inputs from the kernels are, bit for bit, those from the profiles
+    dataset (the LP cross-check's path), observed years and a short horizon included."""
+    from model.adequacy.system import sample_inputs, sample_weather, scenario_weather
+    from model.profiles import generator_arguments
+    from model.weather import generate_profiles
+
+    system = build_system(stressed, register, HOURS)
+    classes = ["observed-2011", "dry", "observed-2022", "wet"]
+    profiles = generate_profiles(
+        **generator_arguments(stressed, register), hydrology=classes, n_years=4, first_year=7, seed=5
+    )
+    want = sample_inputs(system, profiles)
+    got = sample_weather(system, scenario_weather(stressed, register), 5, 7, classes)
+    for field in ("load", "free", "inflow", "floor", "dr_mw", "dr_mwh", "demand_mwh"):
+        a, b = getattr(got, field), getattr(want, field)
+        assert a.dtype == b.dtype and np.array_equal(a, b), field
+
+
+def test_batches_written_into_kept_memory_equal_fresh_ones(stressed, register):
+    """A batch written over the previous one's arrays (and a smaller last batch in a slice of
+    them) holds what a batch in new arrays holds: nothing of the earlier batch is left."""
+    from model.adequacy.memory import BatchMemory
+    from model.adequacy.montecarlo import prepare_batch
+
+    system = build_system(stressed, register, HOURS)
+    memory = BatchMemory()
+    first = prepare_batch(system, stressed, register, 3, np.arange(0, 6), memory=memory)
+    for index in (np.arange(0, 6), np.arange(6, 9)):
+        kept = prepare_batch(system, stressed, register, 3, index, memory=memory)
+        assert np.shares_memory(kept.thermal, first.thermal)  # the same arrays, written again
+        fresh = prepare_batch(system, stressed, register, 3, index)
+        assert np.array_equal(kept.thermal, fresh.thermal)
+        for field in ("load", "free", "inflow", "floor", "dr_mw", "demand_mwh"):
+            assert np.array_equal(getattr(kept.inputs, field), getattr(fresh.inputs, field)), field

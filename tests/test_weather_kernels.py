@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.weather import demand, hydro, random, regimes, solar, temperature, wind
+from model.weather import demand, hydro, random, regimes, solar, temperature, wind, years
 
 KEY = np.uint64(0x1234_5678_9ABC_DEF0)
 KEYS = np.array([KEY, np.uint64(42)], dtype=np.uint64)
@@ -49,12 +49,8 @@ CASES = {
     "normal": (random.normal, (KEY, 7)),
     "correlated_ar1": (random.correlated_ar1, (KEY, 0.9, S["chol"], T)),
     "cold_snap_year": (regimes.cold_snap_year, (KEY, 0.99, 0.5, np.ones(T))),
-    "cold_snap": (regimes.cold_snap, (KEYS, 0.99, 0.5, np.ones(T))),
     "temperature_year": (
         temperature.temperature_year, (KEY, S["temp"], S["chol"], 0.98, 2.0, S["snap"], 3.5)
-    ),
-    "temperature": (
-        temperature.temperature, (KEYS, S["temp"], S["chol"], 0.98, 2.0, S["snap2"], 3.5)
     ),
     "solar_geometry": (
         solar.solar_geometry,
@@ -69,32 +65,15 @@ CASES = {
         solar.pv_output,
         (S["cos_z"], S["cos_aoi"], S["e0"], S["clear"], S["temp"], 22.0, 0.2, -0.0037, 45.0, 0.85),
     ),
-    "pv_years": (
-        solar.pv_years,
-        (KEYS, S["cos_z"], S["cos_aoi"], S["e0"], S["location"], S["chol"], CLOUD, S["snap2"],
-         S["temp3"], PANEL),
-    ),
     "weibull_from_normal": (wind.weibull_from_normal, (0.3, 6.5, 2.0)),
     "power_curve": (wind.power_curve, (7.0, 3.0, 10.5, 22.0)),
     "wind_year": (wind.wind_year, (KEY, S["scale"], S["chol"], 0.93, 2.0, S["snap"], 0.25, TURBINE)),
-    "wind_years": (
-        wind.wind_years, (KEYS, S["scale"], S["chol"], 0.93, 2.0, S["snap2"], 0.25, TURBINE)
-    ),
     "inflow_year": (
         hydro.inflow_year,
         (KEY, RIVER, RCHOL, 0.95, 0.35, 0.15, S["seasonal"], S["snap"], 0.2, MEAN_MW),
     ),
-    "inflow_years": (
-        hydro.inflow_years,
-        (KEYS, RIVER, RCHOL, 0.95, 0.35, 0.15, np.vstack([S["seasonal"], S["seasonal"][::-1]]), S["snap2"],
-         0.2,
-         np.vstack([MEAN_MW, 2 * MEAN_MW])),
-    ),
     "load_year": (
         demand.load_year, (SHAPE, S["temp"], np.array([0.6, 0.4]), HDD, HDD, DD, 1000.0)
-    ),
-    "load_years": (
-        demand.load_years, (SHAPE, S["temp3"], np.array([0.6, 0.4]), HDD, HDD, DD, 1000.0)
     ),
 }
 
@@ -135,3 +114,85 @@ def test_cascade_split_rebuilds_natural_energy():
     )
     np.testing.assert_allclose(local, [100.0, 2.0])
     np.testing.assert_allclose(rebuilt, [100.0, 152.0])
+
+
+# The batch kernels write into arrays they are given: each is run compiled and as ``py_func``
+# on fresh outputs, and checked against the kernels it is made of.
+
+SEASON = np.linspace(1.0, 0.0, T)
+REGIME = np.array([0.99, 0.5])
+TEMP_PAR = np.array([0.98, 2.0, 3.5])
+WIND_PAR = np.array([0.93, 2.0, 0.25])
+RIVER_PAR = np.array([0.95, 0.35, 0.15, 0.2])
+SEASONAL = np.vstack([S["seasonal"], S["seasonal"][::-1]])
+YEAR_MW = np.vstack([MEAN_MW, 2 * MEAN_MW])
+
+
+def _weather_years(kernel, keep_temperature: bool) -> tuple[np.ndarray, ...]:
+    """``kernel`` (:func:`years.weather_years` or its ``py_func``) on the small inputs."""
+    out = tuple(np.full((2, R, T), np.nan, np.float32) for _ in range(3))
+    inflow = np.full((2, len(RIVER), T), np.nan, np.float32)
+    temp = np.full((2 if keep_temperature else 0, R, T), np.nan, np.float32)
+    with np.errstate(over="ignore"):  # uint64 hashing wraps by design
+        kernel(
+            KEYS, SEASON, REGIME, S["temp"], S["chol"], TEMP_PAR,
+            S["cos_z"], S["cos_aoi"], S["e0"], S["location"], S["chol"], CLOUD, PANEL,
+            S["scale"], S["chol"], WIND_PAR, TURBINE,
+            RIVER, RCHOL, RIVER_PAR, SEASONAL, YEAR_MW,
+            SHAPE, np.array([0.6, 0.4]), HDD, HDD, DD, 1000.0,
+            *out, inflow, temp,
+        )  # fmt: skip
+    return (*out, inflow, temp)
+
+
+def test_weather_years_compiled_equals_python():
+    for keep in (True, False):
+        compiled = _weather_years(years.weather_years, keep)
+        plain = _weather_years(years.weather_years.py_func, keep)
+        for c, p in zip(compiled, plain, strict=True):
+            assert np.isfinite(c).all()  # every element written
+            np.testing.assert_allclose(c, p, rtol=1e-6, atol=1e-9)
+
+
+def test_weather_years_are_the_year_kernels_year_by_year():
+    """Each year of the batch kernel is, bit for bit, its year kernels chained by hand."""
+    pv, wnd, load, inflow, temp = _weather_years(years.weather_years, True)
+    for y, key in enumerate(KEYS):
+        snap = regimes.cold_snap_year(key, *REGIME, SEASON)
+        t = temperature.temperature_year(key, S["temp"], S["chol"], *TEMP_PAR[:2], snap, TEMP_PAR[2])
+        clear = solar.clearness_year(key, S["location"], S["chol"], CLOUD[0], CLOUD[1], snap, *CLOUD[2:])
+        w = wind.wind_year(key, S["scale"], S["chol"], WIND_PAR[0], WIND_PAR[1], snap, WIND_PAR[2], TURBINE)
+        q = hydro.inflow_year(key, RIVER, RCHOL, *RIVER_PAR[:3], SEASONAL[y], snap, RIVER_PAR[3], YEAR_MW[y])
+        expected = {
+            "temperature": (temp[y], t),
+            "pv": (pv[y], solar.pv_output(S["cos_z"], S["cos_aoi"], S["e0"], clear, t, *PANEL)),
+            "wind": (wnd[y], w),
+            "inflow": (inflow[y], q),
+            "load": (load[y], demand.load_year(SHAPE, t, np.array([0.6, 0.4]), HDD, HDD, DD, 1000.0)),
+        }
+        for name, (got, want) in expected.items():
+            assert np.array_equal(got, want.astype(np.float32)), name
+
+
+def _ror_numpy(inflow: np.ndarray, region_of: np.ndarray, p_nom: np.ndarray, n_regions: int) -> np.ndarray:
+    """Run-of-river availability as the generator computed it with NumPy before its kernel."""
+    out = np.zeros((inflow.shape[0], n_regions, inflow.shape[2]), dtype=np.float32)
+    for r in range(n_regions):
+        sel = np.flatnonzero(region_of == r)
+        if sel.size:
+            out[:, r] = np.clip(inflow[:, sel].sum(axis=1) / p_nom[sel].sum(), 0.0, 1.0)
+    return out
+
+
+def test_ror_availability_equals_numpy_compiled_and_python():
+    rng = np.random.default_rng(3)
+    inflow = rng.uniform(0.0, 900.0, size=(3, 5, T)).astype(np.float32)
+    region_of = np.array([2, -1, 0, 2, 2])  # three aggregates in region 2, none in region 1
+    p_nom = np.array([500.0, 80.0, 700.0, 300.0, 250.0])
+    p_sum = np.array([p_nom[region_of == r].sum() for r in range(3)])
+    want = _ror_numpy(inflow, region_of, p_nom, 3)
+    for kernel in (hydro.ror_availability, hydro.ror_availability.py_func):
+        got = np.full((3, 3, T), np.nan, np.float32)
+        kernel(inflow, region_of, p_sum, got)
+        assert np.array_equal(got, want)
+    assert (want[:, 1] == 0).all() and (want[:, 2] == 1).any() and ((want[:, 0] > 0) & (want[:, 0] < 1)).any()

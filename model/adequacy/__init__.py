@@ -5,11 +5,13 @@ stress draws; forced outages and the thermal fleet's availability are in :mod:`m
 which the dispatch reads too),
 :mod:`~model.adequacy.reservoirs` (cascades folded into each station, the register's rule curves),
 :mod:`~model.adequacy.system` (scenario and weather -> plain arrays),
-:mod:`~model.adequacy.engine` (numba kernels: the hour-by-hour simulation),
+:mod:`~model.adequacy.engine` (numba kernels: the hour-by-hour simulation; the order it draws
+on units in, :mod:`~model.adequacy.sorting`),
 :mod:`~model.adequacy.statistics` (indices, standard errors, events),
 :mod:`~model.adequacy.results` (the ``adequacy.nc`` dataset), :mod:`~model.adequacy.montecarlo`
-(batches and stopping), :mod:`~model.adequacy.crosscheck` (the same samples through the
-dispatch LP) and :mod:`~model.adequacy.pipeline` (the study ``gzgrid adequacy`` runs).
+(batches and stopping; :mod:`~model.adequacy.memory` keeps a batch's arrays for the next),
+:mod:`~model.adequacy.crosscheck` (the same samples through the dispatch LP) and
+:mod:`~model.adequacy.pipeline` (the study ``gzgrid adequacy`` runs).
 
 Public API::
 

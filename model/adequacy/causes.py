@@ -79,9 +79,10 @@ def event_causes(
     supply = np.where(stress[s][None, :], system.row_supply[:, t], 1.0)
     lost_maint = (mw * (1.0 - maint)).sum(axis=0)
     lost_fuel = (mw * maint * (1.0 - fuel_share * supply)).sum(axis=0)
-    available = thermal.sum(axis=1)[s, t]
-    load = inputs.load.sum(axis=1, dtype=np.float64)
-    free = inputs.free.sum(axis=1, dtype=np.float64)
+    years = slice(None) if len(s) else slice(0)  # no event (most batches): sum no sample year
+    available = thermal[years].sum(axis=1)[s, t]
+    load = inputs.load[years].sum(axis=1, dtype=np.float64)
+    free = inputs.free[years].sum(axis=1, dtype=np.float64)
     return {
         "peak_hour": t,
         "fuel_stress": stress[s].astype(bool),

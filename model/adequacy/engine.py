@@ -34,6 +34,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from model.adequacy.sorting import argsort_into
+
 #: Flows and amounts below this are treated as zero [MW].
 EPS = 1e-6
 #: Plants with at least this much water at full turbine power are drawn on first [h].
@@ -112,8 +114,18 @@ def transfer(
     if rest_s > EPS and rest_d > EPS:
         # direct neighbours first: a feasible start that max_flow then completes (it can reroute
         # through the residual arcs), and usually the whole answer, with no search
+        # only nodes with demand left can take (their need only falls in this loop), so list them
+        # once (in node order, the order of the pushes), and skip nodes with nothing to give
+        n_sinks = 0
+        for j in range(n_real):
+            if cap[j, snk] > EPS:
+                queue[n_sinks] = j
+                n_sinks += 1
         for i in range(n_real):
-            for j in range(n_real):
+            if cap[src, i] <= EPS:
+                continue
+            for k in range(n_sinks):
+                j = queue[k]
                 if cap[src, i] > EPS and cap[j, snk] > EPS and cap[i, j] > EPS:
                     push = min(cap[src, i], cap[j, snk], cap[i, j])
                     cap[src, i] -= push
@@ -140,21 +152,47 @@ def transfer(
 
 
 @njit(cache=True)
-def allocate(need: np.ndarray, unit_bus: np.ndarray, avail: np.ndarray, hours_left: np.ndarray,
-             take: np.ndarray) -> None:  # fmt: skip
-    """Split each bus's ``need`` [MW] among its units, those with the most ``hours_left`` first.
+def _to_share(need: np.ndarray, avail: np.ndarray) -> bool:
+    """Whether :func:`allocate` has anything to share: some need above 0 or some avail below.
 
-    Writes each unit's share into ``take`` [MW] (at most its ``avail``). Drawing first on the
-    units that can keep it up longest keeps the small reservoirs and short storage for the peak,
-    as a dispatcher would (a proportional split would empty them first).
+    With every need at most 0 and every avail at least 0 each unit's take is 0, so the order of
+    the units (the sort) does not matter; that is most hours.
     """
-    order = np.argsort(-hours_left)
-    rest = need.copy()
-    for k in range(order.shape[0]):
+    for b in range(need.shape[0]):
+        if need[b] > 0.0:
+            return True
+    for u in range(avail.shape[0]):
+        if not avail[u] >= 0.0:
+            return True
+    return False
+
+
+@njit(cache=True)
+def allocate(need: np.ndarray, unit_bus: np.ndarray, avail: np.ndarray, size: np.ndarray, amount: np.ndarray,
+             work: np.ndarray, order: np.ndarray, stack: np.ndarray, take: np.ndarray) -> None:  # fmt: skip
+    """Split each bus's ``need`` [MW] among its units, those with the most hours left first.
+
+    A unit's hours left are its ``amount`` [MWh] over its power ``size`` [MW]. Writes each unit's
+    share into ``take`` [MW] (at most its ``avail``). Drawing first on the units that can keep it
+    up longest keeps the small reservoirs and short storage for the peak, as a dispatcher would
+    (a proportional split would empty them first). ``work`` (float, at least as long as ``need``
+    and as the units), ``order`` and ``stack`` (:func:`argsort_into`) are work arrays.
+    """
+    n = unit_bus.shape[0]
+    if not _to_share(need, avail):  # every unit takes nothing whatever the order: no sort
+        for u in range(n):
+            take[u] = min(avail[u], max(need[unit_bus[u]], 0.0))
+        return
+    for u in range(n):
+        work[u] = -(amount[u] / max(size[u], 1e-9))
+    argsort_into(work[:n], order, stack)
+    for b in range(need.shape[0]):
+        work[b] = need[b]
+    for k in range(n):
         u = order[k]
         b = unit_bus[u]
-        take[u] = min(avail[u], max(rest[b], 0.0))
-        rest[b] -= take[u]
+        take[u] = min(avail[u], max(work[b], 0.0))
+        work[b] -= take[u]
 
 
 @njit(cache=True)
@@ -172,16 +210,25 @@ def held_water(plant_held, level, turbine_mw, hydro_bus, long_water, avail, held
 
 
 @njit(cache=True)
-def release(used, hydro_bus, avail, plant_held, level, turbine_mw, take) -> None:
+def release(used, hydro_bus, avail, plant_held, level, turbine_mw, take, work, order, stack) -> None:
     """Draw ``used`` [MW] of held water per bus from the plants' ``avail`` (:func:`allocate`).
 
-    ``plant_held`` [MW] is reduced and ``level`` [MWh] lowered in place; ``take`` is a work array
-    of the plant count.
+    ``plant_held`` [MW] is reduced and ``level`` [MWh] lowered in place; ``take`` (the plant
+    count), ``work``, ``order`` and ``stack`` are work arrays of :func:`allocate`.
     """
-    allocate(used, hydro_bus, avail, level / np.maximum(turbine_mw, 1e-9), take)
+    allocate(used, hydro_bus, avail, turbine_mw, level, work, order, stack, take)
     for j in range(hydro_bus.shape[0]):
         plant_held[j] -= take[j]
         level[j] -= take[j]
+
+
+@njit(cache=True)
+def _full(soc: np.ndarray, storage_mwh: np.ndarray) -> bool:
+    """Whether every storage unit is full (then :func:`charge` can take nothing)."""
+    for v in range(soc.shape[0]):
+        if soc[v] < storage_mwh[v]:
+            return False
+    return True
 
 
 @njit(cache=True)
@@ -193,8 +240,11 @@ def charge(cap, supply, soc, storage_bus, storage_mw, storage_mwh, storage_eta, 
     supply over the residual corridors, shared among its units in proportion to their room;
     ``used`` holds the supply taken per node afterwards. ``room`` and ``served`` are work arrays.
     """
-    total = 0.0
     room[:] = 0.0
+    if _full(soc, storage_mwh):  # most hours: every unit's room is 0, so skip its divisions
+        used[:] = 0.0
+        return
+    total = 0.0
     for v in range(storage_bus.shape[0]):
         room[storage_bus[v]] += min(storage_mw[v], (storage_mwh[v] - soc[v]) / storage_eta[v])
     for i in range(room.shape[0]):
@@ -302,6 +352,11 @@ def simulate_year(
     length = max(dr_event_h, 1)
     dr_hist = np.zeros((n_bus, length))
     dr_recent = np.zeros(n_bus)
+    # work arrays of allocate(), so that no hour allocates
+    n_most = max(n_real, n_plants, n_storage)
+    work = np.empty(n_most)
+    order = np.empty(n_most, dtype=np.int64)
+    stack = np.empty((64, 2), dtype=np.int64)
     for t in range(n_hours):
         # 1. reservoirs: floor and water above the guide are released, the rest is held
         for b in range(n_bus):
@@ -331,7 +386,8 @@ def simulate_year(
             for long_water in (True, False):  # plants with many hours of water first
                 held_water(plant_held, level, turbine_mw, hydro_bus, long_water, plant_avail, held)
                 transfer(cap, held, deficit, used, served, parent, queue)
-                release(used, hydro_bus, plant_avail, plant_held, level, turbine_mw, plant_take)
+                release(used, hydro_bus, plant_avail, plant_held, level, turbine_mw, plant_take, work, order,
+                        stack)  # fmt: skip
                 for b in range(n_bus):
                     deficit[b] -= served[b]
                     diagnostics[2] += used[b]
@@ -341,7 +397,7 @@ def simulate_year(
                 storage_avail[v] = min(storage_mw[v], soc[v] * storage_eta[v])
                 supply[storage_bus[v]] += storage_avail[v]
             transfer(cap, supply, deficit, used, served, parent, queue)
-            allocate(used, storage_bus, storage_avail, soc / np.maximum(storage_mw, 1e-9), storage_take)
+            allocate(used, storage_bus, storage_avail, storage_mw, soc, work, order, stack, storage_take)
             for v in range(n_storage):
                 soc[v] = max(soc[v] - storage_take[v] / storage_eta[v], 0.0)
                 diagnostics[3] += storage_take[v]
@@ -380,10 +436,12 @@ def simulate_year(
         demand[x] = obligation[t] / export_eff
         sent = transfer(cap, surplus, demand, used, served, parent, queue)
         diagnostics[0] += obligation[t] - sent * export_eff
-        held_water(plant_held, level, turbine_mw, hydro_bus, True, plant_avail, held)
-        charge(cap, held, soc, storage_bus, storage_mw, storage_mwh, storage_eta, demand, used, served,
-               parent, queue)  # fmt: skip
-        release(used, hydro_bus, plant_avail, plant_held, level, turbine_mw, plant_take)
+        if not _full(soc, storage_mwh):  # full storage (most hours) takes nothing: no water moves
+            held_water(plant_held, level, turbine_mw, hydro_bus, True, plant_avail, held)
+            charge(cap, held, soc, storage_bus, storage_mw, storage_mwh, storage_eta, demand, used, served,
+                   parent, queue)  # fmt: skip
+            release(used, hydro_bus, plant_avail, plant_held, level, turbine_mw, plant_take, work, order,
+                    stack)  # fmt: skip
         for j in range(n_plants):
             if level[j] > ceiling_mwh[j, t]:
                 diagnostics[4] += level[j] - ceiling_mwh[j, t]

@@ -30,9 +30,17 @@ import xarray as xr
 from model.adequacy import draws, engine
 from model.adequacy.causes import event_causes
 from model.adequacy.fuel_stress import stress_probabilities
+from model.adequacy.memory import BatchMemory
 from model.adequacy.results import to_dataset
 from model.adequacy.statistics import events, relative_se, sample_indices
-from model.adequacy.system import AdequacySystem, SampleInputs, build_system, sample_inputs
+from model.adequacy.system import (
+    AdequacySystem,
+    SampleInputs,
+    build_system,
+    sample_inputs,
+    sample_weather,
+    scenario_weather,
+)
 from model.errors import InputError
 from model.profiles import generator_arguments
 from model.register import Register
@@ -40,6 +48,7 @@ from model.reliability import SHORTFALL_TOL_MW
 from model.scenario import Scenario
 from model.thermal import outages
 from model.weather.hydrology import hydrology_class
+from model.weather.inputs import SharedInputs
 from model.weather.parameters import load_params
 
 #: Sample years per batch.
@@ -101,11 +110,17 @@ def prepare_batch(
     timings: Timings | None = None,
     classes: list[str] | None = None,
     keep_profiles: bool = False,
+    weather: SharedInputs | None = None,
+    memory: BatchMemory | None = None,
 ) -> SampleBatch:
     """Weather, hydrology and outages of the sample years ``index`` (consecutive) [-].
 
     ``classes`` replaces the drawn hydrology classes (tests use it); ``keep_profiles`` keeps the
-    weather dataset in the batch (the LP cross-check builds its networks from it).
+    weather dataset in the batch (the LP cross-check builds its networks from it); ``weather``
+    is :func:`~model.adequacy.system.scenario_weather` of the scenario, if the caller has it;
+    with ``memory`` the batch's big arrays are written into it (they are valid until the next
+    batch asks it for them). Without ``keep_profiles`` the weather goes from the kernels to the
+    engine's arrays with no dataset in between; the numbers are the same either way.
     """
     timings = timings or Timings()
     t0 = time.perf_counter()
@@ -114,19 +129,22 @@ def prepare_batch(
         raise ValueError("sample indices must be consecutive")
     keys = outages.sample_keys(seed, index)
     classes = list(classes) if classes is not None else draw_hydrology(scenario, seed, index)
-    from model.weather import generate_profiles  # the generator compiles on first use
+    first_year = scenario.weather.year + int(index[0])
+    profiles = None
+    if keep_profiles:
+        from model.weather import generate_profiles
 
-    profiles = generate_profiles(
-        **generator_arguments(scenario, register),
-        hydrology=classes,
-        n_years=len(index),
-        first_year=scenario.weather.year + int(index[0]),
-        seed=seed,
-    )
-    inputs = sample_inputs(system, profiles)
+        profiles = generate_profiles(
+            **generator_arguments(scenario, register), hydrology=classes, n_years=len(index),
+            first_year=first_year, seed=seed,
+        )  # fmt: skip
+        inputs = sample_inputs(system, profiles)
+    else:
+        weather = weather or scenario_weather(scenario, register)
+        inputs = sample_weather(system, weather, seed, first_year, classes, memory)
     t1 = time.perf_counter()
     stress = draws.draw_coal_stress(keys, stress_probabilities(register, scenario, classes))
-    thermal = thermal_capacity(system, keys, stress, system.row_bus, len(system.buses))
+    thermal = thermal_capacity(system, keys, stress, system.row_bus, len(system.buses), memory)
     n_links = len(system.export_mw)
     export_avail = outages.available_capacity(
         keys, outages.EXPORT_STREAM, np.arange(n_links), np.ones(n_links), system.export_fail,
@@ -136,22 +154,26 @@ def prepare_batch(
     timings.outages += time.perf_counter() - t1
     return SampleBatch(
         index=index, classes=classes, inputs=inputs, coal_stress=stress, thermal=thermal,
-        export_avail=export_avail, profiles=profiles if keep_profiles else None,
+        export_avail=export_avail, profiles=profiles,
     )  # fmt: skip
 
 
 def thermal_capacity(
-    system: AdequacySystem, keys: np.ndarray, stress: np.ndarray, row_group: np.ndarray, n_groups: int
-) -> np.ndarray:
+    system: AdequacySystem, keys: np.ndarray, stress: np.ndarray, row_group: np.ndarray, n_groups: int,
+    memory: BatchMemory | None = None,
+) -> np.ndarray:  # fmt: skip
     """Available thermal capacity per group of register rows, (S, G, T) float32 [MW].
 
     Forced outages from each sample's ``keys``, planned maintenance, and the coal supply spells
-    in the samples ``stress`` marks (:func:`model.thermal.outages.thermal_available`).
+    in the samples ``stress`` marks (:func:`model.thermal.outages.thermal_available`); written
+    into ``memory`` when given.
     """
-    return outages.thermal_available(
+    out = (memory or BatchMemory()).empty("thermal", (len(keys), n_groups, system.hours))
+    outages.thermal_available(
         keys, outages.THERMAL_STREAM, system.unit_row, system.unit_mw, system.unit_fail, system.unit_repair,
-        system.row_derate, system.row_supply, np.asarray(stress, dtype=np.bool_), row_group, n_groups,
+        system.row_derate, system.row_supply, np.asarray(stress, dtype=np.bool_), row_group, out,
     )  # fmt: skip
+    return out
 
 
 def batch_events(system: AdequacySystem, batch: SampleBatch, shortfall: np.ndarray, first: int) -> dict:
@@ -223,13 +245,17 @@ def run_adequacy(
     timings = Timings()
     t_start = time.perf_counter()
     system = build_system(scenario, register, hours)
+    weather = scenario_weather(scenario, register)
+    memory = BatchMemory()  # each batch overwrites the previous one's arrays
     parts: list[dict[str, np.ndarray]] = []
     found: list[dict[str, np.ndarray]] = []
     classes: list[str] = []
     done, stop = 0, "samples"
     while done < samples:
         index = np.arange(done, min(done + batch_size, samples))
-        batch = prepare_batch(system, scenario, register, seed, index, timings)
+        batch = prepare_batch(
+            system, scenario, register, seed, index, timings, weather=weather, memory=memory
+        )
         t0 = time.perf_counter()
         shortfall, bus_month_mwh, bus_month_hours, diagnostics = run_engine(system, batch)
         t1 = time.perf_counter()

@@ -182,8 +182,8 @@ def routes(hydro: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @njit(cache=True, parallel=True)
-def plant_water(local, to, source, ratio, storable_share, eco_min_pu):
-    """Storable natural inflow and ecological floor of every plant [MW], float32.
+def plant_water(local, to, source, ratio, storable_share, eco_min_pu, inflow, floor):
+    """Storable natural inflow and ecological floor of every plant [MW] into float32 arrays.
 
     Parameters
     ----------
@@ -195,23 +195,20 @@ def plant_water(local, to, source, ratio, storable_share, eco_min_pu):
         Share of the natural inflow that reaches the reservoir (1 - run-of-river share) [-].
     eco_min_pu : numpy.ndarray, shape (J,)
         Ecological floor as a share of the mean natural inflow over the horizon [-].
-
-    Returns
-    -------
     inflow, floor : numpy.ndarray of float32, shape (S, J, T)
-        The floor never exceeds the storable inflow of the hour (as in the dispatch network).
+        Out: storable inflow and floor; the floor never exceeds the storable inflow of the hour
+        (as in the dispatch network).
     """
     n_s, n_j, n_t = local.shape
-    inflow = np.zeros((n_s, n_j, n_t), dtype=np.float32)
-    floor = np.empty((n_s, n_j, n_t), dtype=np.float32)
     for s in prange(n_s):
-        natural = np.zeros((n_j, n_t))
-        for k in range(to.shape[0]):
-            for t in range(n_t):
-                natural[to[k], t] += ratio[k] * local[s, source[k], t]
+        natural = np.empty(n_t)  # one plant at a time: a row stays in cache while it is summed
         for j in range(n_j):
-            level = eco_min_pu[j] * natural[j].mean()
+            natural[:] = 0.0
+            for k in range(to.shape[0]):  # the routes into j, in order: the same sums as by route
+                if to[k] == j:
+                    for t in range(n_t):
+                        natural[t] += ratio[k] * local[s, source[k], t]
+            level = eco_min_pu[j] * natural.mean()
             for t in range(n_t):
-                inflow[s, j, t] = natural[j, t] * storable_share[j]
+                inflow[s, j, t] = natural[t] * storable_share[j]
                 floor[s, j, t] = min(level, inflow[s, j, t])
-    return inflow, floor

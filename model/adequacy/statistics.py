@@ -73,13 +73,16 @@ def events(shortfall: np.ndarray, first_sample: int = 0) -> dict[str, np.ndarray
     short = np.asarray(shortfall, dtype=np.float64)
     lol = loss_of_load(short)
     n_s = short.shape[0]
+    # only the sample years with a loss of load (most have none): every row is worked on alone
+    rows = np.flatnonzero(lol.any(axis=1))
+    short, lol = short[rows], lol[rows]
     edge = np.diff(np.pad(lol, ((0, 0), (1, 1))).astype(np.int8), axis=1)
     s_idx, start = np.nonzero(edge == 1)
     _, end = np.nonzero(edge == -1)  # row-major order pairs each start with its end
     energy = np.cumsum(np.pad(np.where(lol, short, 0.0), ((0, 0), (1, 0))), axis=1)
     peak = np.array([short[s, a:b].max() for s, a, b in zip(s_idx, start, end, strict=True)])
     return {
-        "sample": (s_idx + first_sample).astype(np.int64),
+        "sample": (rows[s_idx] + first_sample).astype(np.int64),
         "start_h": start.astype(np.int64),
         "duration_h": (end - start).astype(np.int64),
         "energy_mwh": energy[s_idx, end] - energy[s_idx, start],

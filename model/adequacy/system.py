@@ -1,8 +1,9 @@
 """Scenario + register (+ weather samples) -> the plain arrays the adequacy engine runs on.
 
 :func:`build_system` turns what does not change between samples into an
-:class:`AdequacySystem`; :func:`sample_inputs` turns a batch of weather years from
-:func:`model.weather.generate_profiles` into per-sample hourly arrays (:class:`SampleInputs`).
+:class:`AdequacySystem`; :func:`sample_weather` runs the weather kernels for a batch of sample
+years and turns them into per-sample hourly arrays per bus (:class:`SampleInputs`), as
+:func:`sample_inputs` does from a dataset of :func:`model.weather.generate_profiles`.
 The capacities are those of :func:`model.capacity.asset_capacities` and the formulas those of
 :mod:`model.network`, so that the engine and the dispatch LP see the same system.
 
@@ -28,6 +29,7 @@ Conventions (adequacy, not dispatch):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -35,6 +37,7 @@ import xarray as xr
 from numba import njit, prange
 
 from model.adequacy.fuel_stress import stress_derates
+from model.adequacy.memory import BatchMemory
 from model.adequacy.reservoirs import own_rules, plant_water, routes, virtual_reservoir_mwh, virtual_rules
 from model.capacity import asset_capacities, dr_share
 from model.network import export_obligation, snapshots
@@ -44,6 +47,9 @@ from model.scenario import Scenario
 from model.thermal.availability import maintenance_share
 from model.thermal.outages import transition_probabilities
 from model.thermal.units import thermal_units
+
+if TYPE_CHECKING:
+    from model.weather.inputs import SharedInputs
 
 
 @dataclass(frozen=True)
@@ -233,14 +239,13 @@ def maintenance_derate(register: Register, scenario: Scenario, sns: pd.DatetimeI
 
 
 @njit(cache=True, parallel=True)
-def renewable_supply(pv, wind, ror, solar_mw, wind_mw, ror_mw):
-    """Solar + wind + run-of-river available per bus and hour [MW], float32.
+def renewable_supply(pv, wind, ror, solar_mw, wind_mw, ror_mw, out):
+    """Solar + wind + run-of-river available per bus and hour [MW] into ``out`` (S, B, T), float32.
 
     ``pv``, ``wind``, ``ror`` (S, B, T) are availabilities [p.u.], clipped to [0, 1] as the
     dispatch network does; the capacities (B,) are in MW.
     """
     n_s, n_b, n_t = pv.shape
-    out = np.empty((n_s, n_b, n_t), dtype=np.float32)
     for s in prange(n_s):
         for b in range(n_b):
             for t in range(n_t):
@@ -249,33 +254,62 @@ def renewable_supply(pv, wind, ror, solar_mw, wind_mw, ror_mw):
                     + min(max(wind[s, b, t], 0.0), 1.0) * wind_mw[b]
                     + min(max(ror[s, b, t], 0.0), 1.0) * ror_mw[b]
                 )
-    return out
 
 
 def sample_inputs(system: AdequacySystem, profiles: xr.Dataset) -> SampleInputs:
     """Hourly per-bus inputs of the weather years in ``profiles`` (dims ``year``, ...).
 
-    Availability is clipped to [0, 1] and the DR capacity is the DR share of the sample's own
-    peak (over the horizon) split by demand share, as :func:`model.network.build_network` does.
+    The dataset of :func:`model.weather.generate_profiles`, in any order of its regions and
+    stations; :func:`bus_inputs` on its arrays.
     """
-    t = system.hours
-    buses = list(system.buses)
 
     def values(var: str, dim: str, labels: list[str]) -> np.ndarray:
         da = profiles[var].transpose("year", dim, "snapshot")
         if list(da[dim].values) != labels:  # selecting copies 30 MB per 100 years: only if needed
             da = da.sel({dim: labels})
-        return np.asarray(da.values[:, :, :t], dtype=np.float32)
+        return np.asarray(da.values, dtype=np.float32)
 
-    load = values("load", "region", buses)
-    free = renewable_supply(
-        values("pv", "region", buses), values("wind", "region", buses), values("ror", "region", buses),
-        system.solar_mw, system.wind_mw, system.ror_mw,
+    buses, stations = list(system.buses), list(system.stations.index)
+    return bus_inputs(
+        system, *(values(v, "region", buses) for v in ("load", "pv", "wind", "ror")),
+        values("inflow", "station", stations),
     )  # fmt: skip
+
+
+def bus_inputs(
+    system: AdequacySystem, load: np.ndarray, pv: np.ndarray, wind: np.ndarray, ror: np.ndarray,
+    local_inflow: np.ndarray, memory: BatchMemory | None = None,
+) -> SampleInputs:  # fmt: skip
+    """Hourly per-bus inputs of weather years given as arrays over the whole year.
+
+    Parameters
+    ----------
+    system : AdequacySystem
+        The system (its buses and hydro stations give the order of the arrays).
+    load : numpy.ndarray of float32, shape (S, B, 8760)
+        Load per bus [MW].
+    pv, wind, ror : numpy.ndarray of float32, shape (S, B, 8760)
+        Availability per bus [p.u.].
+    local_inflow : numpy.ndarray of float32, shape (S, H, 8760)
+        Local inflow of each station [MW].
+    memory : BatchMemory, optional
+        Where the per-bus arrays are written (default: new arrays).
+
+    Availability is clipped to [0, 1] and the DR capacity is the DR share of the sample's own
+    peak (over the horizon) split by demand share, as :func:`model.network.build_network` does.
+    """
+    t, (n_s, n_b, _), n_h = system.hours, load.shape, len(system.stations)
+    memory = memory or BatchMemory()
+    load = load[:, :, :t]
+    free = memory.empty("free", (n_s, n_b, t))
+    renewable_supply(
+        pv[:, :, :t], wind[:, :, :t], ror[:, :, :t], system.solar_mw, system.wind_mw, system.ror_mw, free
+    )
     hy = system.stations
-    inflow, floor = plant_water(
-        values("inflow", "station", list(hy.index)), *routes(hy),
-        1 - hy.ror_share.to_numpy(float), hy.eco_min_pu.to_numpy(float),
+    inflow, floor = memory.empty("plant_inflow", (n_s, n_h, t)), memory.empty("plant_floor", (n_s, n_h, t))
+    plant_water(
+        local_inflow[:, :, :t], *routes(hy), 1 - hy.ror_share.to_numpy(float), hy.eco_min_pu.to_numpy(float),
+        inflow, floor,
     )  # fmt: skip
     total = load.sum(axis=1, dtype=np.float64)
     peak = total.max(axis=1)
@@ -289,3 +323,64 @@ def sample_inputs(system: AdequacySystem, profiles: xr.Dataset) -> SampleInputs:
         dr_mwh=dr_mw * system.dr_hours_per_year * t / 8760,
         demand_mwh=total.sum(axis=1),
     )
+
+
+def scenario_weather(scenario: Scenario, register: Register) -> SharedInputs:
+    """The weather generator's inputs that every sample year of ``scenario`` shares.
+
+    Built once per run (calendar, solar geometry, climatologies, correlations, demand shape),
+    then :func:`sample_weather` per batch.
+    """
+    from model.profiles import generator_arguments
+    from model.weather.inputs import shared_inputs
+
+    return shared_inputs(**generator_arguments(scenario, register))
+
+
+def sample_weather(
+    system: AdequacySystem, weather: SharedInputs, seed: int, first_year: int, classes: list[str],
+    memory: BatchMemory | None = None,
+) -> SampleInputs:  # fmt: skip
+    """Per-bus inputs of consecutive weather years, straight from the kernels (no dataset).
+
+    The same numbers as :func:`sample_inputs` on :func:`model.weather.generate_profiles` with
+    ``hydrology=classes``, ``n_years=len(classes)``, ``first_year`` and ``seed``.
+
+    Parameters
+    ----------
+    system : AdequacySystem
+        The system.
+    weather : SharedInputs
+        :func:`scenario_weather`.
+    seed : int
+        Seed of the weather generator.
+    first_year : int
+        Weather-year index of the first sample.
+    classes : list of str
+        Hydrology label of each sample year.
+    memory : BatchMemory, optional
+        Where the weather and per-bus arrays are written (default: new arrays).
+    """
+    from model.weather.inputs import hydrology_inputs, hydrology_per_year
+    from model.weather.random import year_key
+    from model.weather.years import weather_arrays
+
+    n = len(classes)
+    hydrology = hydrology_inputs(weather, hydrology_per_year(weather.params, classes, n))
+    keys = np.array([year_key(seed, first_year + k) for k in range(n)], dtype=np.uint64)
+    memory = memory or BatchMemory()
+    arrays = weather_arrays(weather, hydrology, keys, empty=memory.empty)
+    buses = _positions(weather.region_ids, list(system.buses))
+    stations = _positions(weather.st["ids"], [str(s) for s in system.stations.index])
+
+    def pick(var: str, order: np.ndarray | None) -> np.ndarray:
+        return arrays[var] if order is None else arrays[var][:, order]
+
+    return bus_inputs(
+        system, *(pick(v, buses) for v in ("load", "pv", "wind", "ror")), pick("inflow", stations), memory
+    )
+
+
+def _positions(have: list[str], want: list[str]) -> np.ndarray | None:
+    """Positions in ``have`` of each of ``want``, or None when they are already in that order."""
+    return None if list(have) == list(want) else np.array([list(have).index(w) for w in want])

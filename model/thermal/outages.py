@@ -188,8 +188,8 @@ def thermal_available(
     supply: np.ndarray,
     stressed: np.ndarray,
     row_group: np.ndarray,
-    n_groups: int,
-) -> np.ndarray:
+    out: np.ndarray,
+) -> None:
     """Available thermal capacity of groups of register rows per hour [MW]: forced outages,
     planned maintenance and, in stressed sample years, coal supply spells.
 
@@ -212,21 +212,17 @@ def thermal_available(
     stressed : numpy.ndarray of bool, shape (S,)
         Sample years the spells strike (:func:`model.adequacy.draws.draw_coal_stress`).
     row_group : numpy.ndarray of int64, shape (R,)
-        Group of each row (its bus, or the row itself), in ``0 .. n_groups - 1``.
-    n_groups : int
-        Number of groups.
-
-    Returns
-    -------
-    numpy.ndarray of float32, shape (S, n_groups, T)
+        Group of each row (its bus, or the row itself), in ``0 .. G - 1``.
+    out : numpy.ndarray of float32, shape (S, G, T)
+        Out: available capacity of each group [MW] (its previous content is overwritten).
     """
     n_samples = keys.shape[0]
     n_rows, n_hours = derate.shape
-    out = np.zeros((n_samples, n_groups, n_hours), dtype=np.float32)
     installed = np.zeros(n_rows)
     for u in range(unit_row.shape[0]):
         installed[unit_row[u]] += unit_mw[u]
     for s in prange(n_samples):
+        out[s] = 0.0
         rows = np.empty((n_rows, n_hours))  # one sample's rows in float64, then derated per hour
         for r in range(n_rows):
             rows[r, :] = installed[r]
@@ -238,7 +234,6 @@ def thermal_available(
             for t in range(n_hours):
                 factor = derate[r, t] * supply[r, t] if stressed[s] else derate[r, t]
                 out[s, g, t] += rows[r, t] * factor
-    return out
 
 
 @njit(cache=True)

@@ -11,8 +11,10 @@ Modules, one physical concern each: :mod:`~model.weather.random` (seeded streams
 AR(1) noise), :mod:`~model.weather.regimes` (shared cold-snap process),
 :mod:`~model.weather.temperature`, :mod:`~model.weather.solar`, :mod:`~model.weather.wind`,
 :mod:`~model.weather.hydro`, :mod:`~model.weather.demand`, :mod:`~model.weather.timeaxis`,
-:mod:`~model.weather.parameters` (calibration tables), :mod:`~model.weather.generator` (xarray
-wrapper and cache) and :mod:`~model.weather.calibration`.
+:mod:`~model.weather.parameters` (calibration tables), :mod:`~model.weather.inputs` (the tables
+as the kernels' plain arrays), :mod:`~model.weather.years` (a batch of years, every variable,
+years in parallel), :mod:`~model.weather.generator` (xarray wrapper and cache) and
+:mod:`~model.weather.calibration`.
 """
 
 from model.weather.calibration import calibration_table

@@ -19,7 +19,7 @@ observed (S17, S18). The exponent is solved so that the calendar shape alone has
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from model.weather.timeaxis import TimeAxis, monthly_curve
 
@@ -69,9 +69,19 @@ def calendar_shape(
     amplitude : float
         Exponent on the monthly and hourly factors (1 = as given, 0 = flat) [-].
     """
+    return _shape(_factors(axis, monthly, hourly), days, amplitude)
+
+
+def _factors(axis: TimeAxis, monthly: np.ndarray, hourly: np.ndarray) -> np.ndarray:
+    """Monthly curve times hour-of-day factor per snapshot, before the amplitude [-]."""
     m = monthly_curve(np.asarray(monthly, float), axis.day_of_year, axis.month)
     h = np.asarray(hourly, float) / np.mean(hourly)
-    s = (m * h[axis.hour]) ** amplitude * days
+    return m * h[axis.hour]
+
+
+def _shape(factors: np.ndarray, days: np.ndarray, amplitude: float) -> np.ndarray:
+    """:func:`calendar_shape` from :func:`_factors`."""
+    s = factors**amplitude * days
     return s / s.mean()
 
 
@@ -86,10 +96,11 @@ def solve_amplitude(
 
     Bisection on [0, 4]; the load factor falls monotonically as the amplitude grows.
     """
+    factors = _factors(axis, monthly, hourly)  # the same in every step: worked out once
     lo, hi = 0.0, 4.0
     for _ in range(50):
         mid = 0.5 * (lo + hi)
-        s = calendar_shape(axis, monthly, hourly, days, mid)
+        s = _shape(factors, days, mid)
         if 1.0 / s.max() > target_load_factor:
             lo = mid
         else:
@@ -150,28 +161,6 @@ def load_year(
     for r in range(n_r):
         for t in range(n_t):
             out[r, t] *= scale
-    return out
-
-
-@njit(cache=True, parallel=True)
-def load_years(
-    shape: np.ndarray,
-    air_temp: np.ndarray,
-    shares: np.ndarray,
-    clim_hdd: np.ndarray,
-    clim_cdd: np.ndarray,
-    degree_day: np.ndarray,
-    annual_mwh: float,
-) -> np.ndarray:
-    """Load for several weather years (years in parallel) [MW], float32.
-
-    ``air_temp`` has shape (n_years, n_regions, n_hours); the rest as in :func:`load_year`.
-    """
-    out = np.empty(air_temp.shape, dtype=np.float32)
-    for y in prange(air_temp.shape[0]):
-        out[y] = load_year(
-            shape, air_temp[y], shares, clim_hdd, clim_cdd, degree_day, annual_mwh
-        ).astype(np.float32)
     return out
 
 

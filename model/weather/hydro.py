@@ -139,29 +139,68 @@ def inflow_year(
     return out
 
 
-@njit(cache=True, parallel=True)
-def inflow_years(
-    keys: np.ndarray,
-    river: np.ndarray,
-    river_chol: np.ndarray,
-    phi: float,
-    sd: float,
-    station_share: float,
-    seasonal: np.ndarray,
-    snap: np.ndarray,
-    snap_dry: float,
-    mean_mw: np.ndarray,
+def match_months(
+    inflow: np.ndarray, mean_mw: np.ndarray, factors: np.ndarray, month: np.ndarray
 ) -> np.ndarray:
-    """Local inflow for several weather years (years in parallel) [MW], float32.
+    """Rescale each station's months to ``mean_mw x factor`` of the month [MW], hourly.
 
-    ``seasonal`` has shape (n_years, n_days), ``snap`` (n_years, n_hours) and ``mean_mw``
-    (n_years, n_stations) (the hydrology may differ by year); the rest as in
-    :func:`inflow_year`. Returns shape (n_years, n_stations, n_hours).
+    Parameters
+    ----------
+    inflow : numpy.ndarray, shape (n_stations, n_hours)
+        Local inflow of one weather year [MW].
+    mean_mw : numpy.ndarray, shape (n_stations,)
+        Annual mean local inflow [MW].
+    factors : numpy.ndarray, shape (12,)
+        Monthly factors on the annual mean [-] (an observed year's record).
+    month : numpy.ndarray of int, shape (n_hours,)
+        Calendar month (1-12) of each hour, in time order.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_stations, n_hours)
+        Inflow [MW], in ``inflow``'s dtype; days and stations keep their variation.
     """
-    out = np.empty((keys.shape[0], river.shape[0], snap.shape[1]), dtype=np.float32)
-    for y in prange(keys.shape[0]):
-        out[y] = inflow_year(
-            keys[y], river, river_chol, phi, sd, station_share, seasonal[y], snap[y], snap_dry,
-            mean_mw[y],
-        ).astype(np.float32)
-    return out
+    # One year at a time: its 1.5 MB of float64 is reused by the allocator from year to year;
+    # all observed years of a batch at once (60 MB, fresh pages) took ten times as long.
+    out = inflow.astype(np.float64)
+    bounds = np.searchsorted(month, np.arange(1, 14))  # hours are in time order: months are slices
+    for m in range(12):
+        block = out[:, bounds[m] : bounds[m + 1]]
+        actual = block.mean(axis=1)
+        target = mean_mw * factors[m]
+        block *= np.divide(target, actual, out=np.ones_like(target), where=actual > 0)[:, None]
+    return out.astype(inflow.dtype)
+
+
+@njit(cache=True, parallel=True)
+def ror_availability(
+    inflow: np.ndarray, region_of: np.ndarray, p_nom_sum: np.ndarray, out: np.ndarray
+) -> None:
+    """Run-of-river availability per region: its aggregates' inflow over their capacity [p.u.].
+
+    Parameters
+    ----------
+    inflow : numpy.ndarray of float32, shape (n_years, n_stations, n_hours)
+        Local inflow [MW].
+    region_of : numpy.ndarray of int, shape (n_stations,)
+        Region of each small-hydro aggregate, -1 for the other stations.
+    p_nom_sum : numpy.ndarray, shape (n_regions,)
+        Capacity of each region's aggregates [MW].
+    out : numpy.ndarray of float32, shape (n_years, n_regions, n_hours)
+        Out: availability in [0, 1]; 0 in a region without aggregates. The inflows are summed
+        in float32, station by station in order, as NumPy sums them over the station axis.
+    """
+    n_y, n_s, n_t = inflow.shape
+    n_r = p_nom_sum.shape[0]
+    for y in prange(n_y):
+        total = np.empty(n_t, dtype=np.float32)
+        for r in range(n_r):
+            found = False
+            for j in range(n_s):
+                if region_of[j] != r:
+                    continue
+                for t in range(n_t):
+                    total[t] = total[t] + inflow[y, j, t] if found else inflow[y, j, t]
+                found = True
+            for t in range(n_t):
+                out[y, r, t] = min(max(total[t] / p_nom_sum[r], 0.0), 1.0) if found else 0.0

@@ -8,7 +8,9 @@ hash them for its cache and record them in the dataset's attributes.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -135,8 +137,18 @@ def _read(path: Path, columns: list[str]) -> pd.DataFrame:
     return df
 
 
+#: The calibration tables :func:`load_params` reads.
+TABLES = ("scalars.csv", "monthly.csv", "hourly.csv", "regional.csv", "hydrology.csv", "hydro_record.csv",
+          "hydro_capacity.csv")  # fmt: skip
+
+
 def load_params(directory: Path | str = PROFILES_DIR) -> CalibrationParams:
     """Read the calibration tables from ``directory``.
+
+    The tables are parsed once per process and version of the files (their size and
+    modification time): the register's and the scenario's checks ask for them once per
+    hydrology label, ~40 times per command, at ~25 ms a reading. Each call returns its own
+    copy, so a caller can never change what the next one gets.
 
     Parameters
     ----------
@@ -148,7 +160,26 @@ def load_params(directory: Path | str = PROFILES_DIR) -> CalibrationParams:
     -------
     CalibrationParams
     """
-    d = Path(directory)
+    d = Path(directory).resolve()
+    return copy.deepcopy(_read_params(d, _version(d)))
+
+
+def _version(directory: Path) -> tuple:
+    """Size and modification time of each table (None for a missing one): the cache key."""
+    out = []
+    for name in TABLES:
+        try:
+            st = (directory / name).stat()
+        except OSError:
+            out.append(None)
+        else:
+            out.append((st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_params(d: Path, version: tuple) -> CalibrationParams:
+    """:func:`load_params` without the cache; ``version`` (:func:`_version`) only keys it."""
     scal = _read(d / "scalars.csv", ["name", "value"])
     monthly_df = _read(d / "monthly.csv", ["quantity", "month", "value"])
     hourly_df = _read(d / "hourly.csv", ["quantity", "hour", "value"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from model.weather.random import STREAM_REGIME, correlated_ar1, stream_key
 
@@ -44,30 +44,6 @@ def cold_snap_year(
     out = np.empty(season.shape[0])
     for t in range(season.shape[0]):
         out[t] = season[t] * max(0.0, z[t] - threshold)
-    return out
-
-
-@njit(cache=True, parallel=True)
-def cold_snap(
-    keys: np.ndarray, phi: float, threshold: float, season: np.ndarray
-) -> np.ndarray:
-    """Cold-snap intensity for several weather years (years in parallel).
-
-    Parameters
-    ----------
-    keys : numpy.ndarray of uint64, shape (n_years,)
-        Year keys.
-    phi, threshold, season
-        As in :func:`cold_snap_year`.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_years, n_hours)
-        Intensity [-].
-    """
-    out = np.empty((keys.shape[0], season.shape[0]))
-    for y in prange(keys.shape[0]):
-        out[y] = cold_snap_year(keys[y], phi, threshold, season)
     return out
 
 

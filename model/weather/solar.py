@@ -12,7 +12,7 @@ temperature and a linear power temperature coefficient derate the output.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from model.weather.random import STREAM_CLEARNESS, correlated_ar1, stream_key
 
@@ -216,54 +216,6 @@ def pv_output(
             t_cell = air_temp[s, t] + (noct - 20.0) / 800.0 * poa
             p = poa / 1000.0 * (1.0 + temp_coeff * (t_cell - 25.0)) * system_factor
             out[s, t] = min(max(p, 0.0), 1.0)
-    return out
-
-
-@njit(cache=True, parallel=True)
-def pv_years(
-    keys: np.ndarray,
-    cos_zenith: np.ndarray,
-    cos_aoi: np.ndarray,
-    e0: np.ndarray,
-    location: np.ndarray,
-    chol: np.ndarray,
-    cloud: np.ndarray,
-    snap: np.ndarray,
-    air_temp: np.ndarray,
-    panel: np.ndarray,
-) -> np.ndarray:
-    """PV output for several weather years (years in parallel) [p.u.].
-
-    Parameters
-    ----------
-    keys : numpy.ndarray of uint64, shape (n_years,)
-        Year keys.
-    cos_zenith, cos_aoi, e0
-        From :func:`solar_geometry`.
-    location, chol
-        As in :func:`clearness_year`.
-    cloud : numpy.ndarray, shape (5,)
-        ``phi, logit_sd, snap_logit, k_min, k_max`` of :func:`clearness_year`.
-    snap : numpy.ndarray, shape (n_years, n_hours)
-        Cold-snap intensity [-].
-    air_temp : numpy.ndarray, shape (n_years, n_sites, n_hours)
-        Air temperature [°C].
-    panel : numpy.ndarray, shape (5,)
-        ``tilt_deg, albedo, temp_coeff, noct, system_factor`` of :func:`pv_output`.
-
-    Returns
-    -------
-    numpy.ndarray of float32, shape (n_years, n_sites, n_hours)
-    """
-    out = np.empty((keys.shape[0], *cos_zenith.shape), dtype=np.float32)
-    for y in prange(keys.shape[0]):
-        k = clearness_year(
-            keys[y], location, chol, cloud[0], cloud[1], snap[y], cloud[2], cloud[3], cloud[4]
-        )
-        out[y] = pv_output(
-            cos_zenith, cos_aoi, e0, k, air_temp[y], panel[0], panel[1], panel[2], panel[3],
-            panel[4],
-        ).astype(np.float32)
     return out
 
 

@@ -8,7 +8,7 @@ the cold-snap drop of :mod:`model.weather.regimes`.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from model.weather.random import STREAM_TEMPERATURE, correlated_ar1, stream_key
 
@@ -68,24 +68,4 @@ def temperature_year(
     for r in range(n_r):
         for t in range(n_t):
             out[r, t] = climatology[r, t] + sd * z[r, t] - snap_drop * snap[t]
-    return out
-
-
-@njit(cache=True, parallel=True)
-def temperature(
-    keys: np.ndarray,
-    climatology: np.ndarray,
-    chol: np.ndarray,
-    phi: float,
-    sd: float,
-    snap: np.ndarray,
-    snap_drop: float,
-) -> np.ndarray:
-    """Temperature for several weather years [°C], shape (n_years, n_regions, n_hours).
-
-    ``snap`` has shape (n_years, n_hours); other arguments as in :func:`temperature_year`.
-    """
-    out = np.empty((keys.shape[0], *climatology.shape))
-    for y in prange(keys.shape[0]):
-        out[y] = temperature_year(keys[y], climatology, chol, phi, sd, snap[y], snap_drop)
     return out

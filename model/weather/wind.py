@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from model.weather.random import STREAM_WIND, correlated_ar1, stream_key
 
@@ -81,27 +81,3 @@ def wind_year(
             v = weibull_from_normal(z[s, t], scale[s, t], shape) * calm
             z[s, t] = turbine[3] * power_curve(v, turbine[0], turbine[1], turbine[2])
     return z
-
-
-@njit(cache=True, parallel=True)
-def wind_years(
-    keys: np.ndarray,
-    scale: np.ndarray,
-    chol: np.ndarray,
-    phi: float,
-    shape: float,
-    snap: np.ndarray,
-    snap_calm: float,
-    turbine: np.ndarray,
-) -> np.ndarray:
-    """Wind output for several weather years (years in parallel) [p.u.], float32.
-
-    ``snap`` has shape (n_years, n_hours); the rest as in :func:`wind_year`. Returns shape
-    (n_years, n_sites, n_hours).
-    """
-    out = np.empty((keys.shape[0], *scale.shape), dtype=np.float32)
-    for y in prange(keys.shape[0]):
-        out[y] = wind_year(keys[y], scale, chol, phi, shape, snap[y], snap_calm, turbine).astype(
-            np.float32
-        )
-    return out
