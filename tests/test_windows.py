@@ -9,8 +9,8 @@ import scipy.sparse as sp
 
 from model.dispatch.highs import solve_matrix_lp
 from model.dispatch.levels import StorageLevels, _carry_rows, water_values
-from model.dispatch.matrices import LinearProgram
-from model.dispatch.windows import slice_window, with_budgets, with_targets
+from model.dispatch.matrices import LinearProgram, position_index
+from model.dispatch.windows import local_index, slice_window, with_budgets, with_targets
 
 INF = np.inf
 QUIET = {"output_flag": False}
@@ -140,3 +140,14 @@ def test_water_value_is_what_one_more_stored_mwh_saves() -> None:
     levels = StorageLevels(pd.Index(["s"]), np.empty((0, 1), int), plan_cols, np.array([True]),
                            np.array([False]), rows, coef)  # fmt: skip
     assert water_values(levels, sol.y)[0, 0] == pytest.approx(5.0)
+
+
+def test_columns_and_rows_of_a_span_come_from_an_index_in_order() -> None:
+    lp = three_hour_lp()
+    assert lp.cols_between(1, 3).tolist() == [1, 2, 4, 5]
+    assert lp.rows_between(0, 2).tolist() == [0, 1, 3]  # the budget row (no hour) is never in a span
+    assert lp.cols_between(2, 9).tolist() == [2, 5] and lp.cols_between(3, 9).size == 0
+    pos = np.array([2, -1, 0, 2, 1, 0])
+    starts = position_index(pos)[1]
+    assert starts.tolist() == [1, 3, 4, 6]  # the entry without a position first
+    assert local_index(np.array([2, 5, 7]), np.array([5, 6, 7, 1, 9])).tolist() == [1, -1, 2, -1, -1]

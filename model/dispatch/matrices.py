@@ -12,6 +12,7 @@ the size. Their duals are not kept (PyPSA does not assign them to the network ei
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -55,6 +56,45 @@ class LinearProgram:
     def budget_rows(self) -> np.ndarray:
         """Rows without a time dimension."""
         return np.flatnonzero(self.row_pos < 0)
+
+    @cached_property
+    def _col_index(self) -> tuple[np.ndarray, np.ndarray]:
+        return position_index(self.col_pos)
+
+    @cached_property
+    def _row_index(self) -> tuple[np.ndarray, np.ndarray]:
+        return position_index(self.row_pos)
+
+    def cols_between(self, start: int, end: int) -> np.ndarray:
+        """Columns of snapshot positions ``[start, end)``, in column order.
+
+        From an index built once, so a window costs its own size, not the whole LP's: a
+        full-length scan and mask per window were tens of MB of temporaries each, which the
+        operating system had to fault in again and again in a Dask worker (its allocator is set
+        to give freed memory back at once).
+        """
+        return _between(*self._col_index, start, end)
+
+    def rows_between(self, start: int, end: int) -> np.ndarray:
+        """Rows of snapshot positions ``[start, end)``, in row order."""
+        return _between(*self._row_index, start, end)
+
+
+def position_index(pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Entries sorted by position (stably), and where the entries of each position start.
+
+    ``starts[p]`` is the first sorted entry with position ``p`` or later, for ``p`` in
+    ``0 .. max(pos) + 1``; entries without a position (-1) come before all of them.
+    """
+    order = np.argsort(pos, kind="stable")
+    starts = np.searchsorted(pos[order], np.arange(max(int(pos.max(initial=-1)), -1) + 2))
+    return order, starts
+
+
+def _between(order: np.ndarray, starts: np.ndarray, start: int, end: int) -> np.ndarray:
+    last = len(starts) - 1
+    lo, hi = starts[min(max(start, 0), last)], starts[min(max(end, 0), last)]
+    return np.sort(order[lo:hi])
 
 
 def label_positions(items: Any, size: int, snapshots: pd.Index) -> np.ndarray:

@@ -359,7 +359,9 @@ def _budget_left(lp: LinearProgram, plan: SeasonalPlan, state: RollingState, seg
     rows = plan.budget_rows[:, 0]
     if not len(rows):
         return np.zeros((0, 2))
-    used = lp.A[rows, :] @ np.nan_to_num(state.x)
+    sub = lp.A[rows, :]  # a few rows: no full-length temporaries per window
+    row = np.repeat(np.arange(len(rows)), np.diff(sub.indptr))
+    used = np.bincount(row, weights=sub.data * np.nan_to_num(state.x[sub.indices]), minlength=len(rows))
     return seg.budget_cap - used[:, None]
 
 

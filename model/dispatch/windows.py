@@ -66,12 +66,11 @@ def slice_window(lp: LinearProgram, start: int, end: int, known: np.ndarray) -> 
         Rows are the full LP's rows of these hours that refer only to columns of the window or
         to known columns (moved to the right-hand side).
     """
-    cols = np.flatnonzero((lp.col_pos >= start) & (lp.col_pos < end))
-    rows = np.flatnonzero((lp.row_pos >= start) & (lp.row_pos < end))
-    local = np.full(len(lp.col_pos), -1, dtype=np.int64)
-    local[cols] = np.arange(len(cols))
+    cols = lp.cols_between(start, end)
+    rows = lp.rows_between(start, end)
     sub = lp.A[rows, :].tocoo()
-    outside = local[sub.col] < 0
+    local = local_index(cols, sub.col)
+    outside = local < 0
     value = known[sub.col[outside]]
     fixable = np.isfinite(value)
     out_rows = sub.row[outside]
@@ -84,7 +83,7 @@ def slice_window(lp: LinearProgram, start: int, end: int, known: np.ndarray) -> 
     new_row[keep] = np.arange(len(keep))
     entry = ~outside & ~drop[sub.row]
     A = sp.csc_array(
-        (sub.data[entry], (new_row[sub.row[entry]], local[sub.col[entry]])), shape=(len(keep), len(cols))
+        (sub.data[entry], (new_row[sub.row[entry]], local[entry])), shape=(len(keep), len(cols))
     )
     matrix = MatrixLP(
         A=A,
@@ -97,6 +96,14 @@ def slice_window(lp: LinearProgram, start: int, end: int, known: np.ndarray) -> 
     return WindowLP(matrix, cols, rows[keep])
 
 
+def local_index(cols: np.ndarray, full: np.ndarray) -> np.ndarray:
+    """Position in the sorted ``cols`` of each full-LP column in ``full``; -1 where it is not one."""
+    at = np.searchsorted(cols, full)
+    found = at < len(cols)
+    found[found] = cols[at[found]] == full[found]
+    return np.where(found, at, -1)
+
+
 def with_budgets(
     win: WindowLP, lp: LinearProgram, budget_rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, core_end: int
 ) -> WindowLP:
@@ -106,10 +113,8 @@ def with_budgets(
     """
     if not len(budget_rows):
         return win
-    local = np.full(len(lp.col_pos), -1, dtype=np.int64)
-    local[win.cols] = np.arange(len(win.cols))
     sub = lp.A[budget_rows, :].tocoo()
-    lc = local[sub.col]
+    lc = local_index(win.cols, sub.col)
     ok = (lc >= 0) & (lp.col_pos[sub.col] < core_end)
     extra = sp.csc_array(
         (sub.data[ok], (sub.row[ok], lc[ok])), shape=(len(budget_rows), win.lp.A.shape[1])
