@@ -16,16 +16,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
-from analysis.plots import DPI
-from model.atomic import save_figure
+from analysis.figure_file import save_png
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 COLOUR = "#b2182b"
 
-
-def _save(fig: plt.Figure, path: Path) -> Path:
-    """Save atomically (a killed process never leaves half a PNG) and close the figure."""
-    return save_figure(fig, path, dpi=DPI, bbox_inches="tight")
 
 
 def _nothing(ax: plt.Axes, ds: xr.Dataset) -> None:
@@ -47,7 +42,7 @@ def plot_lole_by_month(ds: xr.Dataset, path: Path) -> Path:
     ax.set_title(_title(ds, "loss-of-load hours by month, mean ± 2 SE"))
     if not mean.any():
         _nothing(ax, ds)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def plot_eue_distribution(ds: xr.Dataset, path: Path) -> Path:
@@ -65,7 +60,7 @@ def plot_eue_distribution(ds: xr.Dataset, path: Path) -> Path:
     ax.legend(fontsize=8, frameon=False)
     if not eue.any():
         _nothing(ax, ds)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def plot_event_durations(ds: xr.Dataset, path: Path) -> Path:
@@ -83,7 +78,7 @@ def plot_event_durations(ds: xr.Dataset, path: Path) -> Path:
     ax.set_title(_title(ds, "loss-of-load events by duration"))
     if not per_year.any():
         _nothing(ax, ds)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def adequacy_figures(nc_path: Path) -> list[Path]:

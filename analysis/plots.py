@@ -19,13 +19,12 @@ import numpy as np
 import pandas as pd
 import pypsa
 
+from analysis.figure_file import save_png
 from analysis.flows import PROVINCE, STORAGE_CARRIERS, SUPPLY, VRE, hourly_flows, margin
 from analysis.storage import storage_levels
-from model.atomic import save_figure
 
 #: Colours of flows that are not carriers of the register.
 EXTRA_COLOURS = {"fuel_cell": "#8ad0f0", "electrolysis": "#8ad0f0", "curtailed": "#f7e08a"}
-DPI = 110
 WEEK = 168
 
 
@@ -40,10 +39,6 @@ def _label(n: pypsa.Network, key: str) -> str:
     nice = c.nice_name.get(key, "") if "nice_name" in c else ""
     return nice or key.replace("_", " ")
 
-
-def _save(fig: plt.Figure, path: Path) -> Path:
-    """Save atomically and close the figure."""
-    return save_figure(fig, path, dpi=DPI, bbox_inches="tight")
 
 
 def _province(flows: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -100,7 +95,7 @@ def plot_dispatch(n: pypsa.Network, week: slice, title: str, path: Path) -> Path
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     ax.margins(x=0)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def plot_levels(n: pypsa.Network, path: Path) -> Path:
@@ -132,7 +127,7 @@ def plot_levels(n: pypsa.Network, path: Path) -> Path:
             ax.text(0.5, 0.5, "none in this run", transform=ax.transAxes, ha="center", color="grey")
         ax.margins(x=0)
     axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%b"))
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 #: Lines of the storage-week figure: level column, colour key, line style, label. The reservoirs
@@ -187,7 +182,7 @@ def plot_storage_weeks(n: pypsa.Network, path: Path) -> Path:
     handles, labels = axes[0].get_legend_handles_labels()
     if handles:
         axes[1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def plot_duration(n: pypsa.Network, path: Path) -> Path:
@@ -208,7 +203,7 @@ def plot_duration(n: pypsa.Network, path: Path) -> Path:
     ax.set_title("Load and net-load duration curves")
     ax.legend(frameon=False)
     ax.margins(x=0)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def plot_monthly_mix(n: pypsa.Network, path: Path) -> Path:
@@ -228,7 +223,7 @@ def plot_monthly_mix(n: pypsa.Network, path: Path) -> Path:
     ax.set_ylabel("TWh")
     ax.set_title("Monthly generation mix")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def plot_price_heatmap(n: pypsa.Network, path: Path) -> Path:
@@ -253,7 +248,7 @@ def plot_price_heatmap(n: pypsa.Network, path: Path) -> Path:
         f" range {avg.min():,.0f} to {avg.max():,.0f})"
     )
     fig.colorbar(im, ax=ax, label="CNY/MWh", extend="both")
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def all_figures(n: pypsa.Network, run_dir: Path) -> list[Path]:

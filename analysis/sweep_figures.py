@@ -32,8 +32,8 @@ import pandas as pd
 import xarray as xr
 from matplotlib.colors import SymLogNorm
 
-from analysis.plots import DPI
-from model.atomic import save_figure, write_with
+from analysis.figure_file import save_png
+from model.atomic import write_with
 from model.reliability import RELIABLE, verdict
 
 #: Most rows of heatmap panels (values of the axes not on the heatmap).
@@ -183,7 +183,7 @@ def smallest_value_figure(ds: xr.Dataset, path: Path) -> Path:
     axs[0][0].set_title(f"{ds.attrs['sweep']}: loss of load against {axis}", fontsize=10)
     if len(panels) > 1:
         axs[0][1].set_title("exports are cut before domestic load", fontsize=10)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def write_figures(path: Path, folder: Path) -> list[Path]:
@@ -250,7 +250,7 @@ def heatmap(ds: xr.Dataset, metric: str, path: Path) -> Path:
     note = f" ('!' = above the standard of {standard:.2g} h)" if metric == "lole_h" else ""
     title = f"{ds.attrs['sweep']}: {metric}, mean over {ds.sizes['weather_year']} weather year(s){note}"
     fig.suptitle(title)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def frontier(ds: xr.Dataset, path: Path) -> Path:
@@ -277,7 +277,7 @@ def frontier(ds: xr.Dataset, path: Path) -> Path:
     axes[0, 0].set_yscale("symlog", linthresh=1.0)  # dry and extreme-dry EUE differ a thousandfold
     axes[0, -1].legend(fontsize=7, title=", ".join(conditions) or None, title_fontsize=7)
     fig.suptitle(f"{ds.attrs['sweep']}: cost–reliability frontier (lines: cheapest case for each EUE)")
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def _condition_label(conditions: list[str], values: object) -> str:
@@ -329,9 +329,5 @@ def smallest_storage_figure(ds: xr.Dataset, table: pd.DataFrame, path: Path) -> 
         "(mean over weather years)",
         fontsize=10,
     )
-    return _save(fig, path)
+    return save_png(fig, path)
 
-
-def _save(fig: plt.Figure, path: Path) -> Path:
-    """Save atomically (temporary file beside ``path``, then rename) and close the figure."""
-    return save_figure(fig, path, dpi=DPI, bbox_inches="tight")
