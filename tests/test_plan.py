@@ -105,4 +105,4 @@ def test_a_coarse_plan_keeps_the_annual_budgets_and_continuity(plan_days):
     e = n.c.stores.dynamic.e["res_store"]
     step = e - e.shift(1, fill_value=e.iloc[-1]) + n.c.stores.dynamic.p["res_store"]
     assert step.abs().max() < 1e-3
-    assert result.n_windows == 28  # two months of 2-day windows
+    assert result.n_windows == 18  # two months of 3-day windows (10 in January, 8 in 25 days of February)

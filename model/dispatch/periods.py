@@ -51,12 +51,20 @@ def period_of_hours(snapshots: pd.DatetimeIndex, days: int, daily_ends: bool = F
     """Plan period of every hour: the index of its month part of about ``days`` days [-].
 
     ``daily_ends``: the horizon's first and last months are cut into single days whatever
-    ``days`` is (where a cyclic store's start, which is also its end, is decided).
+    ``days`` is (where a cyclic store's start, which is also its end, is decided). A month the
+    horizon holds only some days of (a sample of weeks, a short horizon) is cut into days too:
+    its days are not a stretch of weeks to average over (four sampled weeks of the 2030 system,
+    each one period, cost 11.1 % more than the monolithic LP; in daily periods 1.8 %).
     """
     daily = month_parts(snapshots, 1)
     coarse = month_parts(snapshots, days)
     if daily_ends:
         coarse[0], coarse[-1] = daily[0], daily[-1]
+    sns = pd.DatetimeIndex(snapshots)
+    for m, parts in enumerate(daily):
+        held = len(parts)
+        if held < sns[parts[0][0]].days_in_month:
+            coarse[m] = parts
     period = np.empty(len(snapshots), dtype=np.int64)
     for p, (start, end) in enumerate(itertools.chain.from_iterable(coarse)):
         period[start:end] = p
