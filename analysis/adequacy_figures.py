@@ -22,7 +22,6 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 COLOUR = "#b2182b"
 
 
-
 def _nothing(ax: plt.Axes, ds: xr.Dataset) -> None:
     ax.text(0.5, 0.5, f"no loss of load in {ds.attrs['samples']} sample years", transform=ax.transAxes,
             ha="center", va="center", color="grey")  # fmt: skip

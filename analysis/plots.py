@@ -40,7 +40,6 @@ def _label(n: pypsa.Network, key: str) -> str:
     return nice or key.replace("_", " ")
 
 
-
 def _province(flows: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame({k: v[PROVINCE] for k, v in flows.items()})
 

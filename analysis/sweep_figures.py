@@ -330,4 +330,3 @@ def smallest_storage_figure(ds: xr.Dataset, table: pd.DataFrame, path: Path) -> 
         fontsize=10,
     )
     return save_png(fig, path)
-

@@ -146,8 +146,8 @@ def with_targets(
         return win
     if np.any(price_below + price_above < -1e-9):
         raise ValueError("with_targets: price_below + price_above must be >= 0")
-    local = np.searchsorted(win.cols, cols)
-    if np.any(local >= len(win.cols)) or np.any(win.cols[np.minimum(local, len(win.cols) - 1)] != cols):
+    local = local_index(win.cols, np.asarray(cols))
+    if np.any(local < 0):
         raise ValueError("with_targets: a target column is not in the window")
     m = win.lp
     n_rows, n_cols = m.A.shape
